@@ -1,0 +1,327 @@
+"""``absorb index``: captures -> items -> passages/vectors -> search + map, published atomically.
+
+Incremental by construction: a file whose size and mtime (or content hash)
+are unchanged keeps its parsed items, and a passage whose text hash is known
+keeps its vector, so an unchanged folder embeds nothing and a touched file
+re-embeds only what really changed. When nothing at all changed the build
+stops before writing anything.
+
+A capture that fails to read or parse is reported and skipped; if an earlier
+build had indexed it, its previous items are kept (nothing indexed is lost
+because a file went bad).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import search, store
+from .embed import Embedder, load_embedder, resolve_model_name
+from .models import AbsorbError, IndexIncompatible, Item, Passage, ParseError
+from .passages import embed_text, split_item
+
+
+@dataclass
+class BuildReport:
+    files: int = 0
+    items: int = 0
+    passages: int = 0
+    embedded: int = 0  # passages sent to the model this run
+    reused: int = 0  # passages whose vectors came from the previous build
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, why)
+    warnings: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # bad now, previous items kept
+    unchanged: bool = False
+    seconds: float = 0.0
+    index: str = ""
+
+
+def _source_name(root: Path, rel: str, multi: bool) -> str:
+    return f"{root.name}/{rel}" if multi else rel
+
+
+def _max_capture_bytes() -> int:
+    mb = os.environ.get("ABSORB_MAX_CAPTURE_MB")
+    return int(float(mb) * 1024 * 1024) if mb else store.MAX_CAPTURE_BYTES
+
+
+class _Previous:
+    """What the last published generation knows, for reuse."""
+
+    def __init__(self, gen: store.Generation | None) -> None:
+        self.gen = gen
+        self.files: dict[str, Any] = {}
+        self.items: dict[str, list[Item]] = {}
+        self.vec_by_hash: dict[str, int] = {}
+        self.vectors: np.ndarray | None = None
+        if gen is None:
+            return
+        db = gen.db()
+        self.files = {r["source"]: dict(r) for r in db.execute("SELECT * FROM files")}
+        for it in store.read_items(db):
+            self.items.setdefault(it.source, []).append(it)
+        self.vec_by_hash = {r[0]: r[1] for r in db.execute("SELECT hash, row FROM passages")}
+        self.vectors = gen.array("passage_vectors.npy")
+
+
+def _open_previous(idx: store.IndexDir, model: str, rebuild: bool) -> _Previous:
+    if rebuild or not idx.exists():
+        return _Previous(None)
+    try:
+        gen = idx.current()
+        prev = _Previous(gen)
+    except AbsorbError as e:
+        raise AbsorbError(f"the existing index cannot be reused: {e.message}",
+                          f"rebuild it from the captures: absorb index --rebuild --index {idx.root}"
+                          ) from None
+    if gen.manifest.get("model") != model:
+        raise IndexIncompatible(
+            f"{idx.root} was built with model {gen.manifest.get('model')!r}, not {model!r}",
+            "pass --rebuild to re-embed everything with the new model, or use --index for a new folder",
+        )
+    return prev
+
+
+def collect_items(roots: list[Path], prev: _Previous, report: BuildReport,
+                  ) -> tuple[list[Item], list[dict[str, Any]], bool]:
+    """Parse every capture (reusing unchanged ones). Returns items, file rows, changed?"""
+    from .sources import parse_capture
+
+    multi = len(roots) > 1
+    items: list[Item] = []
+    files: list[dict[str, Any]] = []
+    changed = False
+    cap = _max_capture_bytes()
+    for root in roots:
+        for cf in store.walk_captures(root):
+            source = _source_name(root, cf.rel, multi)
+            report.files += 1
+            old = prev.files.get(source)
+            row = {"source": source, "size": cf.size, "mtime_ns": cf.mtime_ns, "sha1": None,
+                   "n_items": 0, "status": "ok"}
+            got: list[Item] | None = None
+            why = cf.error
+            if why is None and old and old["status"] == "ok" and (old["size"], old["mtime_ns"]) == (
+                    cf.size, cf.mtime_ns):
+                got, row["sha1"] = prev.items.get(source, []), old["sha1"]
+            elif why is None:
+                try:
+                    data = store.read_capture(cf, cap)
+                    row["sha1"] = hashlib.sha1(data).hexdigest()
+                    if old and old["sha1"] == row["sha1"] and old["status"] == "ok":
+                        got = prev.items.get(source, [])
+                    else:
+                        changed = True
+                        got = parse_capture(source, data,
+                                            lambda m: report.warnings.append(m))
+                except ParseError as e:
+                    why = e.message.removeprefix(f"{source}: ")
+                except (OSError, ValueError) as e:
+                    why = getattr(e, "strerror", None) or str(e)
+            if why is not None:
+                changed = True
+                row["status"] = f"error: {why}"
+                if source in prev.items:  # keep what an earlier build read from this file
+                    got = prev.items[source]
+                    report.kept.append(source)
+                report.skipped.append((source, why))
+            for it in got or []:
+                it.source = source
+            row["n_items"] = len(got or [])
+            items.extend(got or [])
+            files.append(row)
+    if set(prev.files) != {f["source"] for f in files}:
+        changed = True
+    return _dedupe_ids(items), files, changed
+
+
+def _dedupe_ids(items: list[Item]) -> list[Item]:
+    seen: dict[str, int] = {}
+    for it in items:
+        if it.id in seen:
+            seen[it.id] += 1
+            it.id = f"{it.id}-{seen[it.id]}"
+        else:
+            seen[it.id] = 1
+    return items
+
+
+def embed_passages(items: list[Item], embedder_factory: Callable[[], Embedder], max_words: int,
+                   prev: _Previous, report: BuildReport, progress: bool
+                   ) -> tuple[list[Passage], list[str], np.ndarray, np.ndarray]:
+    """Split, embed what is new, reuse the rest. Returns passages, hashes, vectors, owner."""
+    passages: list[Passage] = []
+    texts: list[str] = []
+    owner: list[int] = []
+    for i, it in enumerate(items):
+        for p in split_item(it, max_words):
+            passages.append(p)
+            texts.append(embed_text(it, p))
+            owner.append(i)
+    hashes = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest()[:20] for t in texts]
+    todo = [j for j, h in enumerate(hashes) if h not in prev.vec_by_hash]
+    embedder = embedder_factory() if todo or prev.vectors is None else None
+    dim = embedder.dim if embedder else prev.vectors.shape[1]
+    vecs = np.zeros((len(texts), dim), dtype=np.float32)
+    for j, h in enumerate(hashes):
+        if h in prev.vec_by_hash:
+            vecs[j] = prev.vectors[prev.vec_by_hash[h]]
+    report.reused = len(texts) - len(todo)
+    report.embedded = len(todo)
+    if todo:
+        vecs[todo] = _encode_with_progress(embedder, [texts[j] for j in todo], progress)
+    return passages, hashes, vecs, np.asarray(owner, dtype=np.int32)
+
+
+def _encode_with_progress(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+    from tqdm import tqdm
+
+    chunk = 256
+    out = []
+    order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths batch well
+    with tqdm(total=len(texts), unit="passage", desc="embedding", disable=not progress,
+              file=sys.stderr, dynamic_ncols=True) as bar:
+        for s in range(0, len(texts), chunk):
+            idx = order[s : s + chunk]
+            out.append(embedder.encode([texts[i] for i in idx]))
+            bar.update(len(idx))
+            store.checkpoint("build:embedding")
+    vecs = np.concatenate(out)
+    result = np.empty_like(vecs)
+    result[order] = vecs
+    return result
+
+
+def item_vectors(vecs: np.ndarray, owner: np.ndarray, n_items: int) -> np.ndarray:
+    """One unit vector per item: the normalised mean of its passages."""
+    if n_items == 0:
+        return np.zeros((0, vecs.shape[1] if vecs.ndim == 2 else 0), dtype=np.float32)
+    sums = np.zeros((n_items, vecs.shape[1]), dtype=np.float64)
+    np.add.at(sums, owner, vecs)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return (sums / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _previous_map(prev: _Previous):
+    from .topics import PreviousMap
+
+    if prev.gen is None:
+        return None
+    db = prev.gen.db()
+    rows = db.execute(
+        "SELECT p.item_id, p.x, p.y, p.topic FROM points p JOIN items i ON i.id = p.item_id "
+        "ORDER BY i.ord").fetchall()
+    if not rows:
+        return None
+    ords = {r[0]: i for i, r in enumerate(db.execute("SELECT id FROM items ORDER BY ord"))}
+    ivecs = prev.gen.array("item_vectors.npy", mmap=False)
+    return PreviousMap(
+        ids=[r[0] for r in rows],
+        coords=np.array([[r[1], r[2]] for r in rows], dtype=np.float32),
+        topic_ids=np.array([r[3] for r in rows], dtype=np.int32),
+        topics=[store.row_to_topic(r) for r in db.execute("SELECT * FROM topics ORDER BY id")],
+        vectors=ivecs[[ords[r[0]] for r in rows]],
+    )
+
+
+def build_index(roots: list[str | os.PathLike[str]], index_root: str | os.PathLike[str],
+                model: str | None = None, rebuild: bool = False, refit: bool = False,
+                progress: bool = True, wait: float = 0.0,
+                embedder: Embedder | None = None) -> BuildReport:
+    """Build or update the index at ``index_root`` from capture folders ``roots``."""
+    t0 = time.perf_counter()
+    model_name = embedder.name if embedder else resolve_model_name(model)
+    paths = [Path(r) for r in roots]
+    for p in paths:
+        if not p.exists():
+            raise AbsorbError(f"captures folder {p} does not exist",
+                              "pass the folder that holds your captures")
+    idx = store.IndexDir(index_root)
+    report = BuildReport(index=str(idx.root))
+    with idx.lock(wait):
+        prev = _open_previous(idx, model_name, rebuild)
+        items, files, changed = collect_items(paths, prev, report)
+        store.checkpoint("build:parsed")
+        same_roots = prev.gen is not None and prev.gen.manifest.get("roots") == [
+            str(p.resolve()) for p in paths]
+        if not changed and not refit and same_roots:
+            report.unchanged = True
+            report.items = len(items)
+            report.passages = int(prev.gen.manifest.get("counts", {}).get("passages", 0))
+            report.seconds = time.perf_counter() - t0
+            return report
+
+        cache: dict[str, Embedder] = {}
+
+        def factory() -> Embedder:
+            if "e" not in cache:
+                cache["e"] = embedder or load_embedder(model_name)
+            return cache["e"]
+
+        max_words = embedder.max_words if embedder else _max_words_for(model_name, prev, factory)
+        passages, hashes, vecs, owner = embed_passages(items, factory, max_words, prev, report,
+                                                       progress)
+        ivecs = item_vectors(vecs, owner, len(items))
+        store.checkpoint("build:embedded")
+
+        from .chronology import apply_chronology
+        from .topics import build_map
+
+        apply_chronology(items, ivecs)
+        result = build_map(items, ivecs, None if refit else _previous_map(prev), refit=refit)
+
+        gen = idx.new_generation()
+        try:
+            db = gen.db()
+            store.write_items(db, items)
+            store.checkpoint("build:items-written")
+            store.write_passages(db, passages, hashes)
+            store.write_files(db, files)
+            store.write_map(db, [it.id for it in items], result.coords, result.topic_ids,
+                            result.topics)
+            gen.save_array("passage_vectors.npy", vecs)
+            gen.save_array("passage_item.npy", owner)
+            gen.save_array("item_vectors.npy", ivecs)
+            store.checkpoint("build:vectors-written")
+            texts = [embed_text(items[o], p) for p, o in zip(passages, owner, strict=True)]
+            faiss_index = search.build_faiss(vecs)
+            gen.write_with("faiss.index", lambda path: _write_faiss(faiss_index, path))
+            bm25 = search.build_bm25(texts)
+            gen.write_with("bm25", lambda path: bm25.save(path, show_progress=False))
+            titles = search.build_bm25([it.title for it in items])
+            gen.write_with("bm25_titles", lambda path: titles.save(path, show_progress=False))
+            manifest = {
+                "model": model_name, "dim": int(vecs.shape[1]), "normalized": True,
+                "max_words": max_words, "roots": [str(p.resolve()) for p in paths],
+                "vector_index": type(faiss_index).__name__,
+                "counts": {"items": len(items), "passages": len(passages), "files": len(files)},
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
+            idx.publish(gen, manifest)
+        except BaseException:
+            idx.discard(gen)
+            raise
+    report.items, report.passages = len(items), len(passages)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _max_words_for(model_name: str, prev: _Previous, factory: Callable[[], Embedder]) -> int:
+    if prev.gen is not None and prev.gen.manifest.get("max_words"):
+        return int(prev.gen.manifest["max_words"])
+    return factory().max_words
+
+
+def _write_faiss(index, path: str) -> None:
+    import faiss
+
+    faiss.write_index(index, path)

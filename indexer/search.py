@@ -1,0 +1,257 @@
+"""Hybrid search: FAISS dense passages + BM25 passages, fused per item, with filters.
+
+Why hybrid: on an author's short summaries BM25 wins (rare names, exact terms);
+on paraphrased questions over longer notes dense retrieval wins by far. A
+fixed rank mix (RRF) lands *below* the better side on both, so fusion here is
+score-based and confidence-aware:
+
+1. candidates = the top passages of each side (plus every passage of the top
+   items, so an item is judged by its best passage on both sides);
+2. per item: dense = best passage cosine (blended with the whole-item vector),
+   lexical = best passage BM25 (blended with a title-only BM25);
+3. each side is normalised against its own spread among the candidates, and
+   BM25 is trusted in proportion to how much of the query it matched.
+
+Filters (date range, kind, source) restrict the candidate rows *before*
+ranking, so k hits come back whenever k matching items exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .models import AbsorbError
+
+APPROX_MIN_PASSAGES = 50_000  # above this, HNSW instead of exact search (see bench/)
+MAX_QUERY_CHARS = 2_000  # longer queries are cut (documented in the README)
+CANDIDATES = 200
+
+# Fusion weights: tuned on our own question sets (tests/data/questions_*.jsonl), see README.
+W_DENSE = 0.55
+W_ITEM_VEC = 0.35  # share of the whole-item vector in the item's dense score
+W_TITLE = 0.3  # share of the title-only BM25 in the item's lexical score
+
+
+@dataclass
+class Filters:
+    since: dt.date | None = None
+    until: dt.date | None = None
+    kind: str | list[str] | None = None
+    source: str | None = None  # glob over the capture path, e.g. "karpathy-blog/*"
+
+    def active(self) -> bool:
+        return any(v is not None for v in (self.since, self.until, self.kind, self.source))
+
+
+def clean_query(query: str) -> str:
+    """Strip control characters and cut overlong queries; raises on empty ones."""
+    if not isinstance(query, str):
+        raise AbsorbError(f"the query must be text, not {type(query).__name__}")
+    q = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", query)
+    q = " ".join(q.split())[:MAX_QUERY_CHARS]
+    if not q:
+        raise AbsorbError("the query is empty", "type a question or a few words")
+    return q
+
+
+def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
+    """A filter date from 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'."""
+    if value is None or value == "" or isinstance(value, dt.date):
+        return value or None
+    v = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}", v):
+            return dt.date(int(v), 1, 1) if name == "since" else dt.date(int(v), 12, 31)
+        if re.fullmatch(r"\d{4}-\d{2}", v):
+            y, m = map(int, v.split("-"))
+            if name == "since":
+                return dt.date(y, m, 1)
+            nxt = dt.date(y + m // 12, m % 12 + 1, 1)
+            return nxt - dt.timedelta(days=1)
+        return dt.date.fromisoformat(v)
+    except ValueError:
+        raise AbsorbError(f"--{name} {value!r} is not a date", "use YYYY, YYYY-MM or YYYY-MM-DD") from None
+
+
+def item_mask(dates: list[dt.date | None], date_ends: list[dt.date | None], kinds: list[str],
+              sources: list[str], f: Filters) -> np.ndarray:
+    """Boolean mask over items that pass the filters.
+
+    An item with a date range passes a date filter when the ranges overlap;
+    an undated item never passes a date filter.
+    """
+    n = len(kinds)
+    mask = np.ones(n, dtype=bool)
+    if f.kind:
+        want = {f.kind} if isinstance(f.kind, str) else set(f.kind)
+        mask &= np.fromiter((k in want for k in kinds), bool, n)
+    if f.source:
+        pat = f.source
+        mask &= np.fromiter(
+            (fnmatch.fnmatch(s, pat) or fnmatch.fnmatch(s.rsplit("/", 1)[-1], pat) for s in sources),
+            bool, n)
+    if f.since or f.until:
+        lo, hi = f.since or dt.date.min, f.until or dt.date.max
+        ok = []
+        for d, e in zip(dates, date_ends, strict=True):
+            start = d or e
+            end = e or d
+            ok.append(start is not None and start <= hi and end >= lo)
+        mask &= np.array(ok, dtype=bool)
+    return mask
+
+
+# ---------------------------------------------------------------- lexical
+
+_STEMMER = None
+
+
+def _stemmer():
+    global _STEMMER
+    if _STEMMER is None:
+        try:
+            import Stemmer
+
+            _STEMMER = Stemmer.Stemmer("english")
+        except ImportError:  # optional: plain tokens still work
+            _STEMMER = False
+    return _STEMMER or None
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lower-cased, stop-worded, stemmed tokens (the same for corpus and queries)."""
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False,
+                          show_progress=False)
+
+
+def build_bm25(texts: list[str]):
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index(tokenize(texts), show_progress=False)
+    return retriever
+
+
+def bm25_scores(retriever, query_tokens: list[str], n: int) -> np.ndarray:
+    if retriever is None or not query_tokens or n == 0:
+        return np.zeros(n, dtype=np.float32)
+    known = [t for t in query_tokens if t in retriever.vocab_dict]
+    if not known:
+        return np.zeros(n, dtype=np.float32)
+    return np.asarray(retriever.get_scores(known), dtype=np.float32)
+
+
+# ---------------------------------------------------------------- dense
+
+
+def build_faiss(vectors: np.ndarray):
+    """Exact inner-product index while that is fast; HNSW above APPROX_MIN_PASSAGES."""
+    import faiss
+
+    d = vectors.shape[1]
+    if len(vectors) >= APPROX_MIN_PASSAGES:
+        index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+    else:
+        index = faiss.IndexFlatIP(d)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def dense_top(index, vectors: np.ndarray, q: np.ndarray, k: int,
+              allowed_rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k passage rows by cosine; exact over ``allowed_rows`` when filtering."""
+    if allowed_rows is not None:
+        if len(allowed_rows) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        sims = np.asarray(vectors[allowed_rows] @ q, dtype=np.float32)
+        k = min(k, len(sims))
+        top = np.argpartition(-sims, k - 1)[:k]
+        return allowed_rows[top], sims[top]
+    if index is None or index.ntotal == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    if hasattr(index, "hnsw"):
+        index.hnsw.efSearch = max(128, k)
+    scores, rows = index.search(q[None, :].astype(np.float32), min(k, index.ntotal))
+    keep = rows[0] >= 0
+    return rows[0][keep].astype(np.int64), scores[0][keep]
+
+
+# ---------------------------------------------------------------- snippets
+
+
+def query_terms(query: str) -> list[str]:
+    """Stemmed query tokens, for marking matches in a snippet."""
+    return tokenize([query])[0]
+
+
+def highlight_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Character spans of words in ``text`` whose stem is one of ``terms``."""
+    if not terms:
+        return []
+    stem = _stemmer()
+    want = set(terms)
+    spans = []
+    for m in re.finditer(r"\w\w+", text):
+        w = m.group().lower()
+        s = stem.stemWord(w) if stem else w
+        if s in want or w in want:
+            spans.append(m.span())
+    return spans
+
+
+def make_snippet(text: str, terms: list[str], width: int = 320) -> str:
+    """A window of ``text`` around its densest run of query terms, terms in **bold**."""
+    spans = highlight_spans(text, terms)
+    if len(text) <= width:
+        start, end = 0, len(text)
+    else:
+        best = spans[0][0] if spans else 0
+        if spans:  # start where the most matches fit in one window
+            counts = [sum(1 for s in spans if a <= s[0] < a + width) for a, _ in spans]
+            best = spans[int(np.argmax(counts))][0]
+        start = max(0, best - width // 4)
+        start = text.rfind(" ", 0, start) + 1 if start else 0
+        end = min(len(text), start + width)
+        cut = text.rfind(" ", start, end)
+        end = cut if end < len(text) and cut > start else end
+    out, pos = [], start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        out.append(text[pos:a])
+        out.append(f"**{text[a:b]}**")
+        pos = b
+    out.append(text[pos:end])
+    s = "".join(out).replace("\n", " ").strip()
+    return ("… " if start > 0 else "") + s + (" …" if end < len(text) else "")
+
+
+# ---------------------------------------------------------------- fusion
+
+
+def _spread_norm(x: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1] by the candidates' own min..max (0 when all equal)."""
+    if len(x) == 0:
+        return x
+    lo, hi = float(x.min()), float(x.max())
+    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+
+
+def fuse(dense: np.ndarray, lexical: np.ndarray, coverage: float,
+         w_dense: float = W_DENSE) -> np.ndarray:
+    """Confidence-aware convex mix of per-item dense and lexical scores.
+
+    ``coverage`` is the share of query terms BM25 found at all in the corpus:
+    a question phrased in words the author never used gets mostly dense.
+    """
+    w_lex = (1.0 - w_dense) * coverage
+    return w_dense * _spread_norm(dense) + w_lex * _spread_norm(lexical)

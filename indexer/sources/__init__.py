@@ -1,0 +1,102 @@
+"""Capture parsers: raw bytes of one capture file -> clean items.
+
+Detection is by content first (a ``.txt`` file may hold a Medium export or a
+transcript page), file name second. Each parser module exposes::
+
+    sniff(text: str, source: str) -> bool   # does this look like my format?
+    parse(text: str, source: str, warn: Warn) -> list[Item]
+
+``warn(message)`` reports a recoverable problem (e.g. one broken JSONL line) while
+the rest of the file is still indexed.
+
+``parse_capture`` is the only entry point the rest of absorb uses. It never lets
+an exception escape: anything unexpected becomes a ``ParseError`` that names the
+file, so the indexer can report it and move on.
+
+>>> items = parse_capture("notes/hello.md", b"# Hello\\n\\nWorld of text.", print)
+>>> (items[0].title, items[0].kind, items[0].text)
+('Hello', 'note', 'World of text.')
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+
+from ..models import Item, ParseError
+from . import absorb_feed, gplus, html_page, jsonl, markdown, medium_pandoc, transcript
+
+# Order matters: specific formats before generic fallbacks.
+Warn = Callable[[str], None]
+PARSERS: list[tuple[str, Callable[[str, str], bool], Callable[[str, str, Warn], list[Item]]]] = [
+    ("jsonl", jsonl.sniff, jsonl.parse),
+    ("absorb-feed", absorb_feed.sniff, absorb_feed.parse),
+    ("medium-pandoc", medium_pandoc.sniff, medium_pandoc.parse),
+    ("gplus", gplus.sniff, gplus.parse),
+    ("transcript", transcript.sniff, transcript.parse),
+    ("html", html_page.sniff, html_page.parse),
+    ("markdown", markdown.sniff, markdown.parse),  # also plain text: the fallback
+]
+
+
+def decode(data: bytes) -> str:
+    """Bytes -> text: BOM-aware UTF-8/16, then cp1252, then latin-1 (never fails).
+
+    >>> decode("café".encode("cp1252"))
+    'café'
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or mostly control characters in the first 8 KB mean binary."""
+    head = data[:8192]
+    if not head:
+        return False
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return ctrl / len(head) > 0.1
+
+
+def detect(text: str, source: str) -> str:
+    """Name of the parser that will handle this capture."""
+    for name, sniff, _ in PARSERS:
+        if sniff(text, source):
+            return name
+    return "markdown"
+
+
+def parse_capture(source: str, data: bytes, warn: Warn) -> list[Item]:
+    """Parse one capture's bytes into items; raises ParseError with the reason.
+
+    Item ids are stable: the same capture gives the same ids on every run.
+    """
+    if not data.strip():
+        raise ParseError(f"{source}: empty file")
+    if looks_binary(data):
+        raise ParseError(f"{source}: binary file, not a text capture")
+    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    name = detect(text, source)
+    parser = next(p for n, _, p in PARSERS if n == name)
+    try:
+        items = parser(text, source, warn)
+    except ParseError:
+        raise
+    except Exception as e:  # a parser bug must not stop the run: report it instead
+        raise ParseError(f"{source}: could not parse as {name} ({type(e).__name__}: {e})") from e
+    items = [it for it in items if it.text.strip()]
+    if not items:
+        raise ParseError(f"{source}: no readable text found (parsed as {name})")
+    return items

@@ -1,0 +1,66 @@
+"""Shared fixtures: every test runs in a temp folder with the fake embedder by default.
+
+Nothing writes into the working tree: the index, caches and outputs live under
+pytest's tmp_path. Tests that need the real bundled MiniLM use ``real_embedder``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "data" / "captures"
+SHARED = ROOT.parent / "shared"
+CORPORA = SHARED / "corpora"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ABSORB_INDEX", str(tmp_path / "index"))
+    monkeypatch.setenv("ABSORB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("ABSORB_MODEL", "fake:64")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    """A private copy of the bundled captures (tests may modify it)."""
+    dst = tmp_path / "captures"
+    shutil.copytree(SEEDS, dst)
+    return dst
+
+
+def corpus(name: str) -> Path:
+    p = CORPORA / name
+    if not p.is_dir():
+        pytest.skip(f"{p} not present")
+    return p
+
+
+_REAL: dict[str, object] = {}
+
+
+@pytest.fixture
+def real_embedder():
+    """The bundled all-MiniLM-L6-v2, loaded once per test session."""
+    from indexer.embed import load_embedder
+
+    if "e" not in _REAL:
+        _REAL["e"] = load_embedder("all-MiniLM-L6-v2")
+    return _REAL["e"]
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed captures indexed once with the real model (shared, read-only)."""
+    from indexer.build import build_index
+    from indexer.embed import load_embedder
+
+    if "e" not in _REAL:
+        _REAL["e"] = load_embedder("all-MiniLM-L6-v2")
+    out = tmp_path_factory.mktemp("seed_index") / "index"
+    build_index([SEEDS], out, embedder=_REAL["e"], progress=False)
+    return out
