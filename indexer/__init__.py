@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .models import AbsorbError, Hit, IndexCorrupt, IndexIncompatible, IndexLocked, IndexMissing, Item
+from .models import (
+    AbsorbError,
+    Hit,
+    IndexCorrupt,
+    IndexIncompatible,
+    IndexLocked,
+    IndexMissing,
+    Item,
+)
 
 if TYPE_CHECKING:
     from .index import Index

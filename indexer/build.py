@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -26,7 +27,7 @@ import numpy as np
 
 from . import search, store
 from .embed import Embedder, load_embedder, resolve_model_name
-from .models import AbsorbError, IndexIncompatible, Item, Passage, ParseError
+from .models import AbsorbError, IndexIncompatible, Item, ParseError, Passage
 from .passages import embed_text, split_item
 
 
@@ -43,6 +44,10 @@ class BuildReport:
     unchanged: bool = False
     seconds: float = 0.0
     index: str = ""
+
+
+# Repository boilerplate that sits beside captures but is nobody's writing.
+NOT_CAPTURES = re.compile(r"(?i)^(license|licence|copying|notice)(\.(md|txt|rst))?$")
 
 
 def _source_name(root: Path, rel: str, multi: bool) -> str:
@@ -110,6 +115,10 @@ def collect_items(roots: list[Path], prev: _Previous, report: BuildReport,
                    "n_items": 0, "status": "ok"}
             got: list[Item] | None = None
             why = cf.error
+            if NOT_CAPTURES.match(cf.path.name):
+                report.skipped.append((source, "license file, not a capture"))
+                files.append(row | {"status": "ignored"})
+                continue
             if why is None and old and old["status"] == "ok" and (old["size"], old["mtime_ns"]) == (
                     cf.size, cf.mtime_ns):
                 got, row["sha1"] = prev.items.get(source, []), old["sha1"]
@@ -253,6 +262,9 @@ def build_index(roots: list[str | os.PathLike[str]], index_root: str | os.PathLi
         store.checkpoint("build:parsed")
         same_roots = prev.gen is not None and prev.gen.manifest.get("roots") == [
             str(p.resolve()) for p in paths]
+        if not items:  # publish nothing: an empty index helps nobody, the old one stays
+            report.seconds = time.perf_counter() - t0
+            return report
         if not changed and not refit and same_roots:
             report.unchanged = True
             report.items = len(items)

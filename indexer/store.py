@@ -182,7 +182,8 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as e:
-        raise IndexCorrupt(f"{path} is not a readable database ({e})") from None
+        raise IndexCorrupt(f"{path} is not a readable database ({e})",
+                           REBUILD_HINT.format(root=Path(path).parent.parent)) from None
     if version > SCHEMA_VERSION:
         raise IndexIncompatible(
             f"{path} has schema version {version}; this absorb knows up to {SCHEMA_VERSION}",

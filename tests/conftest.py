@@ -64,3 +64,15 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("seed_index") / "index"
     build_index([SEEDS], out, embedder=_REAL["e"], progress=False)
     return out
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Print what the reliability tests tried (bad files, kill points, hostile queries)."""
+    import sys
+
+    mod = sys.modules.get("tests.test_reliability") or sys.modules.get("test_reliability")
+    tried = getattr(mod, "TRIED", None)
+    if tried:
+        parts = ", ".join(f"{n} {what}" for what, n in sorted(tried.items()))
+        terminalreporter.write_line(f"reliability: tried {parts}; each was reported, "
+                                    "nothing indexed was lost")

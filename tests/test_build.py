@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,11 +15,6 @@ from indexer import open_index
 from indexer.build import build_index
 from indexer.models import IndexCorrupt, IndexIncompatible, IndexLocked, IndexMissing
 from indexer.store import IndexDir
-
-CHECKPOINTS = [
-    "build:parsed", "build:embedding", "build:embedded", "build:items-written",
-    "build:vectors-written", "publish:start", "publish:renamed", "publish:manifest-written",
-]
 
 
 def _ids_titles(index: Path) -> list[tuple[str, str]]:
@@ -130,21 +124,6 @@ def test_lock_refuses_second_writer(seeds: Path, tmp_path: Path) -> None:
 def _absorb(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "indexer.cli", *args], capture_output=True,
                           text=True, env={**os.environ, **(env or {})}, timeout=120)
-
-
-@pytest.mark.parametrize("point", CHECKPOINTS)
-def test_killed_build_leaves_previous_index(seeds: Path, tmp_path: Path, point: str) -> None:
-    idx = tmp_path / "idx"
-    assert _absorb("index", str(seeds), "--index", str(idx)).returncode == 0
-    before = [(h.id, h.score) for h in open_index(idx).search("backprop gradients", k=5)]
-    (seeds / "extra.md").write_text("# A new note\n\nAbout gradients and backprop.", "utf-8")
-    p = _absorb("index", str(seeds), "--index", str(idx), env={"ABSORB_CRASH_AT": point})
-    assert p.returncode == -signal.SIGKILL, p.stderr
-    after = open_index(idx)
-    assert [(h.id, h.score) for h in after.search("backprop gradients", k=5)] == before
-    assert _absorb("index", str(seeds), "--index", str(idx)).returncode == 0
-    assert len(open_index(idx)) == 47
-    assert not list(idx.glob(".tmp-*")), "leftovers of the killed build are cleaned up"
 
 
 def test_items_json_cli(seeds: Path, tmp_path: Path) -> None:

@@ -69,7 +69,9 @@ def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
     for title, _ in (p for p in pairs if not p[1]):
         warn(f"{source}: feed entry {trim_title(title, 60)!r} has no summary; skipped")
     titles = [trim_title(t) for t, _ in kept]
-    for pos, ((full, body), title, key) in enumerate(zip(kept, titles, unique_keys(titles))):
+    for pos, ((full, body), title, key) in enumerate(
+        zip(kept, titles, unique_keys(titles), strict=True)
+    ):
         full = one_line(full)
         items.append(
             Item(

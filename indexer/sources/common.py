@@ -5,7 +5,7 @@ paragraphs, cut an over-long title at a word boundary, and give each item an id
 that is stable across runs even when two items on one page share a title.
 
 >>> trim_title("word " * 40)[-6:]
-'word …'
+' word…'
 >>> tidy("  a  \\n\\n\\n\\nb\\n")
 'a\\n\\nb'
 >>> unique_keys(["A", "B", "A"])
@@ -43,7 +43,9 @@ def first_sentence_title(text: str, limit: int = TITLE_LIMIT) -> str:
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     if len(line) > limit:
         for m in re.finditer(r"[.!?](?=\s)", line[: limit + 1]):
-            word = line[: m.start()].rsplit(None, 1)[-1].lower().lstrip("([\"'") if m.start() else ""
+            word = (
+                line[: m.start()].rsplit(None, 1)[-1].lower().lstrip("([\"'") if m.start() else ""
+            )
             if m.end() >= 15 and len(word) > 1 and word not in ABBREVIATIONS:
                 return line[: m.end()]
     return trim_title(line, limit)

@@ -24,9 +24,7 @@ from email.utils import parsedate_tz
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?=$|[T\s_]|[+-]\d|Z)")
 _SLASHED = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
-_WEEKDAY = re.compile(
-    r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE
-)
+_WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 _ORDINAL = re.compile(r"(\d)(st|nd|rd|th)\b", re.IGNORECASE)
 _TIME_TAIL = re.compile(r"\s+(at\s+)?\d{1,2}:\d{2}.*$", re.IGNORECASE)
 _FORMATS = (

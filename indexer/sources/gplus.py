@@ -44,7 +44,7 @@ SIDEBAR = re.compile(
 
 def sniff(text: str, source: str) -> bool:
     head = text[:100_000]
-    return bool(re.search(r"^\s*Shared publicly", head, re.M)) and (
+    return bool(re.search(r"^[ \t]*Shared publicly", head, re.M)) and (
         "'s profile photo" in head or "Add a comment..." in head
     )
 
@@ -96,7 +96,7 @@ def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
         warn(f"{source}: {len(posts) - len(kept)} post(s) without text skipped")
     titles = [first_sentence_title(body) for _, body, _, _ in kept]
     for pos, ((author, body, comments, when), title, key) in enumerate(
-        zip(kept, titles, unique_keys(titles))
+        zip(kept, titles, unique_keys(titles), strict=True)
     ):
         items.append(
             Item(

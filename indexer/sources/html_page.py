@@ -1,10 +1,12 @@
 """Any saved HTML page: the main content as text, metadata from the head.
 
-Saved pages carry far more chrome than content, so the parser drops navigation,
-headers, footers, sidebars, scripts, styles, frames and forms, then reads the
+Saved pages carry far more chrome than content, so the parser skips navigation,
+headers, footers, sidebars, scripts, styles, frames and forms while reading the
 first ``<article>`` (or ``<main>``, ``[role=main]``, else ``<body>``). Block
 elements become paragraph breaks and ``<br>`` a line break; all other whitespace
-is collapsed as a browser would, except inside ``<pre>``.
+is collapsed as a browser would, except inside ``<pre>``. The tree is walked with
+an explicit stack and never modified: bs4's own insert/decompose calls cost time
+proportional to the nesting depth, which made 10,000-deep pages take seconds.
 
 Metadata, first match wins: title from ``og:title``, ``<title>``, the first
 ``<h1>``; date from ``article:published_time``, ``<meta name=date>`` and friends,
@@ -19,9 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import warnings
 from collections.abc import Callable
 
-from bs4 import BeautifulSoup, Comment, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4.element import PreformattedString, Script, Stylesheet, TemplateString
 
 from ..models import Item, stable_id
 from .common import first_sentence_title, one_line, tidy, trim_title
@@ -32,7 +36,7 @@ DROP = ("nav", "header", "footer", "aside", "script", "style", "noscript", "ifra
 BLOCKS = ("p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li",
           "ul", "ol", "dl", "dt", "dd", "blockquote", "figure", "figcaption", "table", "tr",
           "pre", "hr", "body", "details", "summary", "address")  # fmt: skip
-PARA, BR = "\ue000", "\ue001"  # private-use markers for paragraph / line breaks
+PARA, BR, SP = "\ue000", "\ue001", "\ue002"  # private-use markers: paragraph, line, pre space
 DATE_METAS = ("article:published_time", "og:published_time", "date", "pubdate", "publishdate",
               "dc.date", "dc.date.issued", "dcterms.date", "dcterms.created",
               "citation_publication_date", "datepublished", "sailthru.date")  # fmt: skip
@@ -70,34 +74,52 @@ def _date(soup: BeautifulSoup, raw: str) -> dt.date | None:
 
 
 def _text(root: Tag) -> str:
-    for pre in root.find_all("pre"):
-        pre.replace_with(PARA + pre.get_text().replace("\n", BR) + PARA)
-    for br in root.find_all("br"):
-        br.replace_with(BR)
-    for el in root.find_all(BLOCKS):
-        el.insert_before(PARA)
-        el.insert_after(PARA)
-    raw = root.get_text()
-    raw = re.sub(r"\s+", " ", raw)
+    """Text of ``root`` without dropped elements; an explicit stack, as pages nest deeply."""
+    out: list[str] = []
+    stack: list[tuple[PageElement, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            out.append(PARA)
+        elif isinstance(node, NavigableString):
+            if not isinstance(node, (PreformattedString, Script, Stylesheet, TemplateString)):
+                out.append(str(node))
+        elif isinstance(node, Tag) and node.name not in DROP:
+            if node.name == "br":
+                out.append(BR)
+            elif node.name == "pre":
+                code = node.get_text().expandtabs(4).replace(" ", SP).replace("\n", BR)
+                out.append(PARA + code + PARA)
+            else:
+                if node.name in BLOCKS:
+                    out.append(PARA)
+                    stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.contents))
+    raw = re.sub(r"\s+", " ", "".join(out))
     raw = re.sub(rf" ?{BR} ?", "\n", raw)
     raw = re.sub(rf"(?: ?{PARA} ?)+", "\n\n", raw)
-    return tidy("\n".join(ln.strip() if ln.strip() else "" for ln in raw.split("\n")))
+    return tidy("\n".join(ln.strip() for ln in raw.split("\n")).replace(SP, " "))
 
 
 def _fallback(text: str) -> str:
     """Regex-only text for pages the tree builder cannot handle."""
     s = re.sub(r"<!--.*?(?:-->|\Z)", " ", text, flags=re.S)
     s = re.sub(
-        r"<(script|style|noscript|template|svg|iframe)\b.*?(?:</\1\s*>|\Z)", " ", s, flags=re.S | re.I
+        r"<(script|style|noscript|template|svg|iframe)\b.*?(?:</\1\s*>|\Z)",
+        " ",
+        s,
+        flags=re.S | re.I,
     )
     s = re.sub(r"</?(?:p|div|br|li|h[1-6]|tr|section|article)\b[^>]*>", "\n\n", s, flags=re.I)
     s = re.sub(r"<[^>]*>?", " ", s)
-    s = html.unescape(s).replace(PARA, "").replace(BR, "")
+    s = html.unescape(s)
     return tidy("\n".join(re.sub(r"[ \t\xa0]+", " ", ln).strip() for ln in s.split("\n")))
 
 
 def _parse_tree(text: str, source: str) -> Item:
-    soup = BeautifulSoup(text, "lxml")
+    with warnings.catch_warnings():  # "looks like a file name / XML": we know it's a page
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(text, "lxml")
     og_title = _meta(soup, "og:title", "twitter:title")
     h1 = soup.find("h1")
     title = (
@@ -115,11 +137,6 @@ def _parse_tree(text: str, source: str) -> Item:
         tags += [t.strip() for t in kw.split(",") if t.strip()]
     date = _date(soup, text)
 
-    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        c.extract()
-    for el in soup.find_all(DROP):
-        if not el.decomposed:
-            el.decompose()
     root = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"})
     body = _text(root) if root is not None else ""
     if not body.strip():
@@ -138,7 +155,7 @@ def _parse_tree(text: str, source: str) -> Item:
 
 
 def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
-    text = text.replace(PARA, " ").replace(BR, " ")
+    text = text.replace(PARA, " ").replace(BR, " ").replace(SP, " ")
     try:
         item = _parse_tree(text, source)
     except RecursionError:

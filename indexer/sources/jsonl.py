@@ -118,5 +118,5 @@ def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
             position=pos,
             extra=r["extra"],
         )
-        for pos, (r, key) in enumerate(zip(records, keys))
+        for pos, (r, key) in enumerate(zip(records, keys, strict=True))
     ]

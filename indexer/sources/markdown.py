@@ -41,7 +41,7 @@ from .dates import parse_date
 FRONT_MATTER = re.compile(r"---[ \t]*\n((?:.*?\n)??)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 FENCE = re.compile(
     r"^([ \t]*)(```+|~~~+)[^\n]*\n(.*?)(?:^\1?\2[ \t]*$|\Z)"
-    r"|\{%-?\s*highlight\b[^%]*%\}(.*?)\{%-?\s*endhighlight\s*-?%\}",
+    r"|\{%-?\s*highlight\b[^%]*%\}(.*?)(?:\{%-?\s*endhighlight\s*-?%\}|\Z)",
     re.S | re.M,
 )
 NAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
@@ -57,12 +57,14 @@ DROP_BLOCKS = re.compile(
     r"<!--.*?(?:-->|\Z)|<(script|style|svg|noscript|template)\b.*?(?:</\1\s*>|\Z)", re.S | re.I
 )
 IMG_ALT = re.compile(r"<img\b[^<>]*?\balt=[\"']([^\"']*)[\"'][^<>]*>", re.I)
-BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|table|tr|blockquote|figure|pre)\b[^<>]*>", re.I)
+BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|h[1-6]|table|tr|blockquote|figure|pre)\b[^<>]*>", re.I
+)
 LINK_TARGET = r"\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
 IMAGE = re.compile(r"!\[([^\[\]]*)\]" + LINK_TARGET)
 LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]" + LINK_TARGET)
 REF_LINK = re.compile(r"!?\[([^\[\]]+)\]\[[^\[\]]*\]")
-LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s+\S+.*$", re.M)
+LINK_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]+\S+.*$", re.M)
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'])")
 
 
@@ -76,9 +78,18 @@ def sniff(text: str, source: str) -> bool:
 # --- Markdown -> plain text ---------------------------------------------------------
 
 
+def _heading_text(s: str) -> str:
+    """ATX heading content without its optional closing hashes (no regex: long lines)."""
+    s = s.strip()
+    bare = s.rstrip("#")
+    if bare != s and (not bare or bare[-1] in " \t"):
+        s = bare.strip()
+    return s
+
+
 def _prose_to_text(s: str) -> str:
     s = DROP_BLOCKS.sub("", s)
-    s = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", "", s, flags=re.S)  # Liquid / Hugo template tags
+    s = re.sub(r"\{%.{0,300}?%\}|\{\{.{0,300}?\}\}", "", s, flags=re.S)  # Liquid / Hugo tags
     s = IMG_ALT.sub(lambda m: f" {m.group(1)} " if m.group(1).strip() else "", s)
     s = BLOCK_TAG.sub("\n", s)
     s = HTML_TAG.sub("", s)
@@ -89,11 +100,11 @@ def _prose_to_text(s: str) -> str:
         s = LINK.sub(r"\1", s)
     s = REF_LINK.sub(r"\1", s)
     s = re.sub(r"\{:[^{}\n]*\}", "", s)  # kramdown attribute lists
-    s = re.sub(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", r"\1", s, flags=re.M)
+    s = re.sub(r"^ {0,3}#{1,6}[ \t]+(.*)$", lambda m: _heading_text(m.group(1)), s, flags=re.M)
     s = re.sub(r"^ {0,3}(?:[-*_][ \t]*){3,}$", "", s, flags=re.M)  # rules
     s = re.sub(r"^ {0,3}=+[ \t]*$", "", s, flags=re.M)  # setext underline
     s = re.sub(r"^[ \t]*(?:>[ \t]?)+", "", s, flags=re.M)  # blockquote markers
-    s = re.sub(r"\*\*(?=\S)((?:(?!\n\n).)+?)(?<=\S)\*\*", r"\1", s, flags=re.S)
+    s = re.sub(r"\*\*(?=\S)((?:\\\*|[^*\n]|\n(?!\n))+?)(?<=\S)\*\*", r"\1", s)
     s = re.sub(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*\\])\*(?![\w*])", r"\1", s)
     s = re.sub(r"(?<![\w`])`([^`\n]+)`(?![\w`])", r"\1", s)
     s = ESCAPE.sub(r"\1", s)
@@ -111,7 +122,6 @@ def md_to_text(md: str) -> str:
         pos = m.end()
     out.append(_prose_to_text(md[pos:]))
     text = "".join(out)
-    text = re.sub(r"[ \t]+\n", "\n", text)
     return tidy(text)
 
 
@@ -167,13 +177,13 @@ def _inline(s: str) -> str:
 
 def _heading_title(body: str) -> tuple[str | None, str]:
     """First level-1 heading outside code (ATX or setext), and the body without it."""
-    prose = FENCE.sub(lambda m: " " * len(m.group(0)), body)
-    m = re.search(r"^ {0,3}# +(.+?)(?: +#+)?[ \t]*$", prose, re.M)
-    setext = re.match(r"\s*([^\n#<>\[][^\n]*)\n=+[ \t]*(?:\n|$)", prose)
+    prose = FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
+    m = re.search(r"^ {0,3}# +(.*\S)[ \t]*$", prose, re.M)
+    setext = re.match(r"\n*[ \t]*([^\s#<>\[][^\n]*)\n=+[ \t]*(?:\n|$)", prose)
     if setext and (not m or setext.start(1) < m.start()):
         return setext.group(1).strip(), body[: setext.start(1)] + body[setext.end() :]
     if m:
-        return m.group(1).strip(), body[: m.start()] + body[m.end() :]
+        return _heading_text(m.group(1)), body[: m.start()] + body[m.end() :]
     return None, body
 
 

@@ -38,11 +38,13 @@ from .common import one_line, tidy, trim_title
 from .dates import parse_date
 from .markdown import FENCE, md_to_text
 
-DEBRIS = re.compile(r"^\[ '!\[.*?' \][ \t]*$", re.S | re.M)
+DEBRIS = re.compile(r"^\[ '!\[[^\n]*(?:\n[^\n]*){0,6}?' \][ \t]*$", re.M)
 ATTRS = re.compile(r"\{[#.][^{}]*\}")
 SPAN = re.compile(r"(?<![\\!])\[((?:[^\[\]]|\\[\[\]])*)\]\{[^{}]*\}")  # [text]{.class}
-TITLE = re.compile(r"^([^\n{}]+?)[ \t]*\{#[^{}]*\.graf--title[^{}]*\}", re.M)
-HEADING = re.compile(r"^(?:#{1,6}[ \t]+)?(.+?)[ \t]*\{#[^{}]*\.graf--h\d[^{}]*\}", re.M)
+TITLE = re.compile(r"^([^\n{}]*?[^\s{}])[ \t]*\{#[^{}]{0,300}?\.graf--title[^{}]{0,300}\}", re.M)
+HEADING = re.compile(
+    r"^(?:#{1,6}[ \t]+)?([^\n]*?\S)[ \t]*\{#[^{}]{0,300}?\.graf--h\d[^{}]{0,300}\}", re.M
+)
 FOOTER = re.compile(
     r"js-postTags|postActions|One clap, two clap|js-postAttributionFooter|js-responsesWrapper"
     r"|Never miss a story from|Responses\s*$",
@@ -92,7 +94,9 @@ def _strip_pandoc(s: str) -> str:
     out: list[str] = []
     for para in re.split(r"\n[ \t]*\n", s):
         lines = [ln.strip() for ln in para.split("\n")]
-        lines = [ln for ln in lines if ln and not CHROME.match(ln)]
+        lines = [ln for ln in lines if ln]
+        if len(lines) == 1 and CHROME.match(lines[0]):  # a lone button label or counter
+            continue
         block: list[str] = []
         for ln in lines:
             if re.match(r"#{1,6} ", ln):

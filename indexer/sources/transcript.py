@@ -72,7 +72,9 @@ def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
         start, info = longest, min(longest + 1, len(lines))
     body_lines = [ln for ln in lines[start:info] if ln.lower() not in CHROME]
     body = tidy("\n".join(body_lines))
-    body = "\n".join(re.sub(r"[ \t]{2,}", " ", SOUND_TAG.sub("", ln)).strip() for ln in body.split("\n"))
+    body = "\n".join(
+        re.sub(r"[ \t]{2,}", " ", SOUND_TAG.sub("", ln)).strip() for ln in body.split("\n")
+    )
     body = tidy(body)
     if not body.strip():
         return []

@@ -1,0 +1,156 @@
+"""Regenerate the README screenshots (docs/feed.png, docs/search.png, docs/map.png).
+
+Builds (or reuses) an index of the bundled captures with the real bundled model,
+serves the app on a free local port and photographs each view with Playwright
+driving Debian's Chromium::
+
+    python docs/screenshots.py                      # index in /tmp/absorb-shot-index
+    python docs/screenshots.py --index data/index --theme dark --out /tmp/shots
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+QUESTION = "why should I understand backprop?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("streamlit exited early; see its output above")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("streamlit did not start")
+
+
+def settle(page, ms: int = 1200) -> None:
+    """Wait until the app has finished running (no "Running…" widget), then let charts draw."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
+    page.wait_for_timeout(ms)
+
+
+def shoot(url: str, out: Path, theme: str, chromium: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    q = urllib.parse.quote_plus(QUESTION)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, color_scheme=theme)
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+
+        page.goto(url)
+        expect(page.locator(".ab-title").first).to_be_visible()
+        settle(page)  # let the timeline chart draw
+        page.screenshot(path=str(out / "feed.png"))
+        print("wrote", out / "feed.png")
+
+        page.goto(f"{url}/?view=Search&q={q}")
+        expect(page.locator(".ab-passage mark").first).to_be_visible()
+        page.locator('[class*="st-key-hit-1"] button', has_text="More like this").first.click()
+        expect(page.get_by_text("Closest in meaning to")).to_be_visible()
+        settle(page)
+        page.screenshot(path=str(out / "search.png"))
+        print("wrote", out / "search.png")
+
+        page.goto(f"{url}/?view=Map&q={q}")
+        page.locator(".js-plotly-plot canvas").first.wait_for()
+        settle(page, 2500)
+        page.screenshot(path=str(out / "map.png"))
+        print("wrote", out / "map.png")
+        browser.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--index", default="/tmp/absorb-shot-index")
+    ap.add_argument("--captures", default=str(ROOT / "data" / "captures"))
+    ap.add_argument("--model", default=None, help="default: the bundled MiniLM")
+    ap.add_argument("--out", default=str(ROOT / "docs"))
+    ap.add_argument("--theme", choices=["light", "dark"], default="light")
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    args = ap.parse_args()
+
+    env = {k: v for k, v in os.environ.items() if k != "ABSORB_MODEL"}
+    if args.model:
+        env["ABSORB_MODEL"] = args.model
+    subprocess.run(
+        [sys.executable, "-m", "indexer.cli", "index", args.captures, "--index", args.index, "-q"]
+        + (["--model", args.model] if args.model else []),
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env["ABSORB_INDEX"] = str(Path(args.index).resolve())
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+            "--theme.base",
+            args.theme,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_healthy(url, proc)
+        shoot(url, out, args.theme, args.chromium)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+"""Chronology: link captures of the same work, then place undated items in time.
+
+A work often reaches absorb several times (a blog post, an undated feed summary of it, a
+social post announcing it); linking them lets undated captures borrow a stated date, and
+undated items on a page be bracketed by dated neighbours. Pure functions, no disk I/O.
+
+Linking is precision first. Evidence: TF-IDF cosine of title + whole text (nudged by item
+vectors when given), a "new blog post: <title>" announcement, a URL only the two carry.
+Items compete within *groups* (a multi-item source, or all single-file captures of one
+kind, never linked to each other) and link only as mutual best matches across two groups
+by a margin; a short text meeting a long one (a summary or announcement of a post) needs
+less lexical evidence than other pairs. Links merge strongest first, refusing a merge that
+puts two items of a group or stated dates over 60 days apart in one work, or a
+similarity-only link whose date breaks the order of a page dated by stronger links.
+
+``date_kind`` (an inferred date is never ``captured``): ``linked`` = earliest stated date of
+the work; ``interpolated`` = range from dated neighbours on the item's page (newest first by
+``position``): ``date`` = older bound, ``date_end`` = newer; open ranges are (X, None) "after
+X" and (None, Y) "before Y"; none is drawn between neighbours that contradict the page
+order; ``mentioned`` = the one cued date of a short text ("as of May 2015" is that month's
+range), if it fits any page range.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import itertools
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+from .models import Item
+from .sources.dates import parse_date
+
+MIN_SCORE = 0.15  # lexical cosine a short text needs to link to a long one (a summary, a post)
+STRICT_SCORE = 0.3  # ... any other pair, or a side with no rival (unless vouched for)
+SHORT_WORDS = 1000  # texts under this many words are "short"
+MIN_MARGIN = 0.04  # the best match must beat the runner-up by this, on both sides
+VEC_WEIGHT = 0.2  # how much the vector cosine adds to the lexical score
+VOUCHED = 0.5  # what a mention or shared URL adds
+MAX_GAP_DAYS = 60  # stated dates further apart than this are not one work
+TEXT_WORDS = 4000  # words of text compared per item
+SHORT_TEXT = 2000  # a "mentioned" date is only read from texts this short (chars)
+KIND_LABEL = {"article": "blog post", "post": "social post", "transcript": "video"}
+
+try:  # PyStemmer is a dependency (search); without it words are compared unstemmed
+    _stem = __import__("Stemmer").Stemmer("english").stemWords
+except ImportError:  # pragma: no cover
+    _stem = list
+
+
+@dataclass
+class Link:
+    """Two items judged to be captures of the same work."""
+
+    a: str
+    b: str
+    confidence: float
+    evidence: list[str] = field(default_factory=list)
+
+
+_MARKUP = re.compile(r"<(style|script)\b.*?</\1>|<[^>]+>|\]\([^)]*\)|https?://\S+", re.S)
+_WORD = re.compile(r"[a-z0-9][a-z0-9+#-]*[a-z0-9+#]|[a-z]")
+_URL = re.compile(r"https?://[^\s)\]>\"'}]+")
+_ANNOUNCE = re.compile(r"\bnew\b[^\n.:]{0,12}?\bblog\s+post\b", re.I)
+_MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
+_MENTION = re.compile(
+    r"\b(?i:as of|updated|posted|written|published|today)[:,]?\s+(?:on\s+)?"
+    rf"(\d{{4}}-\d\d-\d\d|\d{{1,2}} {_MON} \d{{4}}|{_MON} (?:\d{{1,2}}\w{{0,2}},? )?[12]\d{{3}})\b"
+)
+
+
+def _tokens(text: str) -> list[str]:
+    words = _WORD.findall(_MARKUP.sub(" ", text).lower())
+    return [w for w in _stem([w for w in words if w not in ENGLISH_STOP_WORDS]) if len(w) > 1]
+
+
+def _vouched(items: list[Item], groups: list[str]) -> dict[tuple[int, int], list[str]]:
+    """Pairs (i < j) backed by an announcement of the other's title or a URL only they carry."""
+    ev: dict[tuple[int, int], list[str]] = defaultdict(list)
+    titles = [set(_tokens(it.title)) for it in items]
+    for i, a in enumerate(items):
+        for m in _ANNOUNCE.finditer(a.text):
+            said = a.text[m.start() : m.end() + 150].split("\n")[0].strip()
+            near = set(_tokens(f"{a.title} {said}"))  # its title or the rest of the line
+            for j, want in enumerate(titles):  # ... holds most words of j's title
+                if groups[j] != groups[i] and 2 <= len(want) <= len(want & near) / 0.6:
+                    ev[min(i, j), max(i, j)].append(f"mention: {said[:80]!r}")
+    owners: dict[str, set[int]] = defaultdict(set)
+    for i, it in enumerate(items):
+        for u in _URL.findall(it.text) + ([it.url] if it.url else []):
+            u = re.sub(r"^https?://(www\.)?|#.*", "", u.rstrip(".,;:!?")).rstrip("/")
+            owners[u.lower()].add(i)
+    for u, ids in owners.items():
+        i, j = min(ids), max(ids)
+        if len(ids) == 2 and "/" in u and groups[i] != groups[j]:
+            ev[i, j].append(f"shared url {u[:60]}")
+    return ev
+
+
+def link_items(items: list[Item], vectors: np.ndarray | None = None) -> list[Link]:
+    """Links between captures of the same work, strongest first (see module docstring)."""
+    per_source = Counter(it.source for it in items)
+    groups = [f"single|{it.kind}" if per_source[it.source] == 1 else it.source for it in items]
+    tfidf = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True)
+    try:
+        x = tfidf.fit_transform(  # title, any front-matter excerpt, then the text
+            f"{it.title}\n{it.extra.get('excerpt') or ''}\n{' '.join(it.text.split()[:TEXT_WORDS])}"
+            for it in items
+        )
+    except ValueError:  # no items, or no words in any of them
+        return []
+    titles = tfidf.transform([it.title for it in items])
+    vouched = _vouched(items, groups)
+    short = [len(it.text.split()) < SHORT_WORDS for it in items]
+    day = np.array([it.date.toordinal() if it.date else np.nan for it in items])
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        members[g].append(i)
+    cands: list[tuple[float, int, int, list[str], bool]] = []
+    for g1, g2 in itertools.combinations(sorted(members), 2):
+        r, c = members[g1], members[g2]
+        lex = (x[r] @ x[c].T).toarray()
+        lex[np.abs(day[r][:, None] - day[c][None, :]) > MAX_GAP_DAYS] = 0.0  # NaN: False
+        score = lex.copy()
+        if vectors is not None:
+            score += VEC_WEIGHT * np.clip(vectors[r] @ vectors[c].T, 0, None)
+        for a, b in (p if groups[p[0]] == g1 else p[::-1] for p in vouched):
+            if (groups[a], groups[b]) == (g1, g2):
+                score[r.index(a), c.index(b)] += VOUCHED
+        for ii, i in enumerate(r):
+            jj = int(np.argmax(score[ii]))
+            if int(np.argmax(score[:, jj])) != ii:
+                continue  # not each other's best
+            j, s = c[jj], float(score[ii, jj])
+            rivals = [np.partition(v, -2)[-2] for v in (score[ii], score[:, jj]) if len(v) > 1]
+            margin = s - float(max(rivals, default=0.0))
+            vouch = vouched.get((min(i, j), max(i, j)), [])
+            strict = min(len(r), len(c)) == 1 or short[i] == short[j]
+            weak = lex[ii, jj] < (STRICT_SCORE if strict else MIN_SCORE) and not vouch
+            if margin < MIN_MARGIN or weak:
+                continue
+            ev = [f"text {lex[ii, jj]:.2f}", f"title {(titles[i] @ titles[j].T)[0, 0]:.2f}"]
+            ev += [] if vectors is None else [f"vector {float(vectors[i] @ vectors[j]):.2f}"]
+            cands.append((min(1.0, s), i, j, ev + vouch + [f"margin {margin:.2f}"], bool(vouch)))
+    return _merge(items, groups, cands)
+
+
+def _merge(items: list[Item], groups: list[str], cands: list) -> list[Link]:
+    """Accept candidate links strongest first unless the merged work is inconsistent."""
+    work = list(range(len(items)))  # each item's work (the id of one of its members)
+    comp = {i: [i] for i in range(len(items))}
+    stated = [it.date if it.date_kind == "captured" else None for it in items]
+    work_date = list(stated)  # per work id: the earliest stated date of the work
+    pages: dict[str, list[int]] = defaultdict(list)
+    for i in sorted(range(len(items)), key=lambda k: items[k].position):
+        pages[items[i].source].append(i)
+
+    def in_order(k: int, d: dt.date) -> bool:  # would dating k at d keep its page newest first?
+        dated = [(o, work_date[work[o]]) for o in pages[items[k].source] if work_date[work[o]]]
+        newer = [d0 for o, d0 in dated if items[o].position < items[k].position][-1:]
+        older = [d0 for o, d0 in dated if items[o].position > items[k].position][:1]
+        return all(d0 >= d for d0 in newer) and all(d >= d0 for d0 in older)
+
+    links = []
+    for conf, i, j, ev, vouched in sorted(cands, key=lambda t: -t[0]):
+        ri, rj = work[i], work[j]
+        merged = comp[ri] + comp[rj]
+        dates = [stated[k] for k in merged if stated[k]]
+        d = min(dates, default=None)
+        too_far = d is not None and (max(dates) - d).days > MAX_GAP_DAYS
+        if ri == rj or too_far or len({groups[k] for k in merged}) < len(merged):
+            continue
+        changed = [k for k in merged if work_date[work[k]] != d]  # members this link dates
+        if d and not vouched and not all(in_order(k, d) for k in changed):
+            continue
+        for k in comp.pop(rj):
+            work[k] = ri
+        comp[ri], work_date[ri] = merged, d
+        links.append(Link(items[i].id, items[j].id, round(conf, 3), ev))
+    return links
+
+
+def _mentioned(text: str) -> tuple[dt.date, dt.date] | None:
+    """The one cued date a short text states, as a (first, last) day range."""
+    found = set()
+    for m in _MENTION.finditer(text if len(text) <= SHORT_TEXT else ""):
+        day = parse_date(m[1])
+        try:
+            d = day or dt.datetime.strptime(f"{m[1][:3]} {m[1][-4:]}", "%b %Y").date()
+        except ValueError:  # e.g. "31 Feb 2015"
+            continue
+        found.add((d, d if day else d.replace(day=calendar.monthrange(d.year, d.month)[1])))
+    return found.pop() if len(found) == 1 else None
+
+
+def _interpolate(page: list[Item]) -> None:
+    """Bracket the undated items of one page (in position order) by dated neighbours."""
+    anchors = [k for k, it in enumerate(page) if it.date and it.date_kind in ("captured", "linked")]
+    if not anchors:
+        return
+    first, last = page[anchors[0]].date, page[anchors[-1]].date
+    spans = [(0, anchors[0], first, None), (anchors[-1] + 1, len(page), None, last)]
+    for a, b in zip(anchors, anchors[1:], strict=False):
+        if page[a].date >= page[b].date:  # type: ignore[operator]  # else: contradiction
+            spans.append((a + 1, b, page[b].date, page[a].date))
+    for lo, hi, older, newer in spans:
+        for it in page[lo:hi]:
+            if it.date is None and it.date_end is None:
+                it.date, it.date_end, it.date_kind = older, newer, "interpolated"
+
+
+def assign_dates(items: list[Item], links: list[Link]) -> None:
+    """Set ``related`` and the inferred dates in place; earlier inferences are redone."""
+    work = {it.id: [it] for it in items}  # id -> the members of its work (a shared list)
+    for it in items:
+        if it.date_kind in ("linked", "interpolated", "mentioned"):  # redo every inference
+            it.date = it.date_end = None
+        it.date_kind = "captured" if it.date or it.date_end else None
+        it.extra.pop("date_note", None)
+    for ln in links:
+        a, b = work.get(ln.a), work.get(ln.b)
+        if a is not None and b is not None and a is not b:
+            a.extend(b)
+            work.update({o.id: a for o in b})
+    pages: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        pages[it.source].append(it)
+    for members in {id(w): w for w in work.values()}.values():
+        stated = [o for o in members if o.date and o.date_kind == "captured"]
+        donor = min(stated, key=lambda o: o.date) if stated else None  # type: ignore[arg-type, return-value]
+        for it in members:
+            it.related = [o.id for o in members if o is not it]
+            if donor and it.date is None and it.date_end is None:
+                it.date, it.date_end, it.date_kind = donor.date, donor.date_end, "linked"
+                it.extra["date_note"] = f"from linked {KIND_LABEL.get(donor.kind, donor.kind)}"
+    for page in pages.values():
+        _interpolate(sorted(page, key=lambda o: o.position))
+    for it in items:
+        got = _mentioned(it.text) if it.date_kind in (None, "interpolated") else None
+        if got and (it.date or dt.date.min) <= got[0] and got[1] <= (it.date_end or dt.date.max):
+            it.date, it.date_end, it.date_kind = got[0], got[1], "mentioned"
+
+
+def apply_chronology(items: list[Item], vectors: np.ndarray | None = None) -> list[Link]:
+    """Link the items, then assign dates; what the build pipeline calls."""
+    links = link_items(items, vectors)
+    assign_dates(items, links)
+    return links
+
+
+def feed_order(items: list[Item]) -> list[Item]:
+    """Newest first by best date (a range at its midpoint). An undated item follows the nearest
+    dated item above it on its page (else precedes the nearest below); undated pages last."""
+
+    def key(it: Item) -> tuple[float, float] | None:  # (day, rank): larger is newer
+        if it.date and it.date_end:
+            return (it.date.toordinal() + it.date_end.toordinal()) / 2, 0.0
+        if it.date:  # "after X" (interpolated, open) sorts just above X
+            return it.date.toordinal(), 1.0 if it.date_kind == "interpolated" else 0.0
+        return (it.date_end.toordinal(), -1.0) if it.date_end else None  # "before Y"
+
+    keys: dict[int, tuple[float, float]] = {}
+    pages: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        pages[it.source].append(it)
+    for page in pages.values():
+        page.sort(key=lambda o: o.position)
+        own = [key(o) for o in page]
+        for k, it in enumerate(page):
+            above = next((own[j] for j in range(k, -1, -1) if own[j]), None)
+            below = next((own[j] for j in range(k, len(page)) if own[j]), None)
+            keys[id(it)] = above or ((below[0], below[1] + 0.5) if below else (-np.inf, 0.0))
+    return sorted(items, key=lambda o: (-keys[id(o)][0], -keys[id(o)][1], o.source, o.position))
+
+
+def format_date(item: Item) -> str:
+    """A human label for the item's date that says how it was obtained."""
+    d, end, kind = item.date, item.date_end, item.date_kind
+
+    def _month(x: dt.date) -> str:
+        return f"{calendar.month_abbr[x.month]} {x.year}"
+
+    if d is None:
+        return f"before {_month(end) if kind == 'interpolated' else end}" if end else "date unknown"
+    if kind == "interpolated":
+        if end is None:
+            return f"after {_month(d)}"
+        same = _month(d) == _month(end)
+        return f"in {_month(d)}" if same else f"between {_month(d)} and {_month(end)}"
+    month = d.day == 1 and end == d.replace(day=calendar.monthrange(d.year, d.month)[1])
+    label = _month(d) if month else d.isoformat() + (f" to {end}" if end and end != d else "")
+    if kind == "linked":
+        return f"{label} ({item.extra.get('date_note', 'from a linked capture')})"
+    return f"{label} (mentioned in text)" if kind == "mentioned" else label

@@ -1,0 +1,195 @@
+"""The app in a real headless Chromium: search, the map, and captured markup staying text.
+
+Starts ``streamlit run app.py`` on a free port against a small fake-model index
+(the bundled captures plus one capture full of HTML/script), drives it with
+Playwright and saves screenshots under pytest's tmp_path. Skipped when Chromium
+or Playwright is missing (``playwright install`` is not needed: Debian's
+/usr/bin/chromium is used).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("ABSORB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BACKPROP = "Yes you should understand backprop"
+PROBE = {
+    "title": "Probe of markup <b>in a title</b>",
+    "text": 'Hello <script>window.__pwned=1</script> and <img src=x onerror="window.__pwned=2">'
+    " and **not bold** and [a link](javascript:window.__pwned=3)",
+    "date": "2030-01-02",
+    "kind": "note",
+}
+WAIT_MS = 30_000
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from indexer.build import build_index
+
+    base = tmp_path_factory.mktemp("browser")
+    caps = base / "captures"
+    shutil.copytree(ROOT / "data" / "captures", caps)
+    (caps / "zz_probe.jsonl").write_text(json.dumps(PROBE) + "\n", encoding="utf-8")
+    index = base / "index"
+    build_index([caps], index, model="fake:64", progress=False)
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "ABSORB_INDEX": str(index),
+        "ABSORB_MODEL": "fake:64",
+        "ABSORB_CACHE": str(base / "cache"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    log = open(base / "server.log", "wb")  # noqa: SIM115 (closed in finally)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    "streamlit exited:\n" + (base / "server.log").read_text(errors="replace")
+                )
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("streamlit did not start in 30 s")
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, server: str):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = ctx.new_page()
+    pg.set_default_timeout(WAIT_MS)
+    sync_api.expect.set_options(timeout=WAIT_MS)
+    try:
+        yield pg
+    finally:
+        ctx.close()
+
+
+def test_search_then_map(page, server: str, tmp_path: Path) -> None:
+    page.goto(server)
+    page.get_by_role("tab", name="Search").click()
+    box = page.get_by_placeholder("Ask anything", exact=False)
+    box.fill("why should I understand backprop?")
+    box.press("Enter")
+    first = page.locator(".ab-title").first
+    sync_api.expect(first).to_contain_text(BACKPROP)
+    sync_api.expect(page.locator(".ab-passage mark").first).to_be_visible()
+    assert "q=why" in page.url  # the question is in the URL: a shareable link
+    page.screenshot(path=str(tmp_path / "search.png"))
+
+    page.get_by_role("tab", name="Map").click()
+    plot = page.locator(".js-plotly-plot").first
+    plot.wait_for()
+    canvas = plot.locator("canvas").first
+    canvas.wait_for()
+    box_ = canvas.bounding_box()
+    assert box_ and box_["width"] > 200 and box_["height"] > 200
+    n_points = page.evaluate(
+        "() => { const g = document.querySelector('.js-plotly-plot');"
+        " return g._fullData.filter(t => (t.legendgroup || '').startsWith('t'))"
+        ".reduce((n, t) => n + t.x.length, 0); }"
+    )
+    assert n_points == 47
+    sync_api.expect(page.get_by_text("Results for your question")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "map.png"))
+
+
+def test_captured_markup_is_shown_as_text(page, server: str, tmp_path: Path) -> None:
+    page.goto(server)
+    card = page.locator('[class*="st-key-card-"]', has_text="Probe of markup").first
+    sync_api.expect(card).to_be_visible()
+    sync_api.expect(card.locator(".ab-title")).to_contain_text("<b>in a title</b>")
+    card.locator('[data-testid="stExpander"] summary').first.click()
+    text = card.locator(".ab-text")
+    sync_api.expect(text).to_contain_text("<script>window.__pwned=1</script>")
+    sync_api.expect(text).to_contain_text("**not bold**")
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => typeof window.__pwned") == "undefined"
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.locator(".ab-text a").count() == 0
+    page.screenshot(path=str(tmp_path / "feed.png"))
