@@ -48,10 +48,10 @@ def mrr(data, **w) -> dict[str, float]:
 def main(args: list[str]) -> None:
     sets = {}
     for a in args:
-        path, qs = a.split(":", 1)
-        sets[qs.rsplit("/", 1)[-1]] = collect(path, qs)
-    grid = {"w_dense": [0.4, 0.5, 0.55, 0.6, 0.7, 0.8], "w_item": [0.0, 0.2, 0.35, 0.5],
-            "w_title": [0.0, 0.15, 0.3, 0.45]}
+        path, *qss = a.split(":")
+        for qs in qss:
+            sets[qs.rsplit("/", 1)[-1]] = collect(path, qs)
+    grid = {"w_dense": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9], "w_item": [0.0, 0.2, 0.35, 0.5, 0.65]}
     rows = []
     for vals in itertools.product(*grid.values()):
         w = dict(zip(grid, vals, strict=True))
@@ -60,8 +60,9 @@ def main(args: list[str]) -> None:
         rows.append((tune, w, per))
     rows.sort(key=lambda r: -r[0])
     for tune, w, per in rows[:15]:
-        detail = "  ".join(f"{n[:14]} tune {p['tune']:.3f} hold {p['holdout']:.3f}"
-                           for n, p in per.items())
+        detail = "  ".join(
+            f"{n[:14]} tune {p['tune']:.3f} hold {p['holdout']:.3f}" for n, p in per.items()
+        )
         print(f"{tune:.3f}  {w}  {detail}")
     cur = {name: mrr(d) for name, d in sets.items()}
     print("current defaults:", cur)

@@ -23,8 +23,17 @@ if TYPE_CHECKING:
     from .index import Index
 
 __version__ = "0.1.0"
-__all__ = ["AbsorbError", "Hit", "Index", "IndexCorrupt", "IndexIncompatible", "IndexLocked",
-           "IndexMissing", "Item", "open_index"]
+__all__ = [
+    "AbsorbError",
+    "Hit",
+    "Index",
+    "IndexCorrupt",
+    "IndexIncompatible",
+    "IndexLocked",
+    "IndexMissing",
+    "Item",
+    "open_index",
+]
 
 
 def open_index(path: Any = "data/index", model: str | None = None, embedder: Any = None) -> Index:

@@ -85,9 +85,10 @@ def _open_previous(idx: store.IndexDir, model: str, rebuild: bool) -> _Previous:
         gen = idx.current()
         prev = _Previous(gen)
     except AbsorbError as e:
-        raise AbsorbError(f"the existing index cannot be reused: {e.message}",
-                          f"rebuild it from the captures: absorb index --rebuild --index {idx.root}"
-                          ) from None
+        raise AbsorbError(
+            f"the existing index cannot be reused: {e.message}",
+            f"rebuild it from the captures: absorb index --rebuild --index {idx.root}",
+        ) from None
     if gen.manifest.get("model") != model:
         raise IndexIncompatible(
             f"{idx.root} was built with model {gen.manifest.get('model')!r}, not {model!r}",
@@ -96,8 +97,11 @@ def _open_previous(idx: store.IndexDir, model: str, rebuild: bool) -> _Previous:
     return prev
 
 
-def collect_items(roots: list[Path], prev: _Previous, report: BuildReport,
-                  ) -> tuple[list[Item], list[dict[str, Any]], bool]:
+def collect_items(
+    roots: list[Path],
+    prev: _Previous,
+    report: BuildReport,
+) -> tuple[list[Item], list[dict[str, Any]], bool]:
     """Parse every capture (reusing unchanged ones). Returns items, file rows, changed?"""
     from .sources import parse_capture
 
@@ -111,16 +115,26 @@ def collect_items(roots: list[Path], prev: _Previous, report: BuildReport,
             source = _source_name(root, cf.rel, multi)
             report.files += 1
             old = prev.files.get(source)
-            row = {"source": source, "size": cf.size, "mtime_ns": cf.mtime_ns, "sha1": None,
-                   "n_items": 0, "status": "ok"}
+            row = {
+                "source": source,
+                "size": cf.size,
+                "mtime_ns": cf.mtime_ns,
+                "sha1": None,
+                "n_items": 0,
+                "status": "ok",
+            }
             got: list[Item] | None = None
             why = cf.error
             if NOT_CAPTURES.match(cf.path.name):
                 report.skipped.append((source, "license file, not a capture"))
                 files.append(row | {"status": "ignored"})
                 continue
-            if why is None and old and old["status"] == "ok" and (old["size"], old["mtime_ns"]) == (
-                    cf.size, cf.mtime_ns):
+            if (
+                why is None
+                and old
+                and old["status"] == "ok"
+                and (old["size"], old["mtime_ns"]) == (cf.size, cf.mtime_ns)
+            ):
                 got, row["sha1"] = prev.items.get(source, []), old["sha1"]
             elif why is None:
                 try:
@@ -130,8 +144,7 @@ def collect_items(roots: list[Path], prev: _Previous, report: BuildReport,
                         got = prev.items.get(source, [])
                     else:
                         changed = True
-                        got = parse_capture(source, data,
-                                            lambda m: report.warnings.append(m))
+                        got = parse_capture(source, data, lambda m: report.warnings.append(m))
                 except ParseError as e:
                     why = e.message.removeprefix(f"{source}: ")
                 except (OSError, ValueError) as e:
@@ -164,9 +177,14 @@ def _dedupe_ids(items: list[Item]) -> list[Item]:
     return items
 
 
-def embed_passages(items: list[Item], embedder_factory: Callable[[], Embedder], max_words: int,
-                   prev: _Previous, report: BuildReport, progress: bool
-                   ) -> tuple[list[Passage], list[str], np.ndarray, np.ndarray]:
+def embed_passages(
+    items: list[Item],
+    embedder_factory: Callable[[], Embedder],
+    max_words: int,
+    prev: _Previous,
+    report: BuildReport,
+    progress: bool,
+) -> tuple[list[Passage], list[str], np.ndarray, np.ndarray]:
     """Split, embed what is new, reuse the rest. Returns passages, hashes, vectors, owner."""
     passages: list[Passage] = []
     texts: list[str] = []
@@ -197,8 +215,14 @@ def _encode_with_progress(embedder: Embedder, texts: list[str], progress: bool) 
     chunk = 256
     out = []
     order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths batch well
-    with tqdm(total=len(texts), unit="passage", desc="embedding", disable=not progress,
-              file=sys.stderr, dynamic_ncols=True) as bar:
+    with tqdm(
+        total=len(texts),
+        unit="passage",
+        desc="embedding",
+        disable=not progress,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    ) as bar:
         for s in range(0, len(texts), chunk):
             idx = order[s : s + chunk]
             out.append(embedder.encode([texts[i] for i in idx]))
@@ -228,7 +252,8 @@ def _previous_map(prev: _Previous):
     db = prev.gen.db()
     rows = db.execute(
         "SELECT p.item_id, p.x, p.y, p.topic FROM points p JOIN items i ON i.id = p.item_id "
-        "ORDER BY i.ord").fetchall()
+        "ORDER BY i.ord"
+    ).fetchall()
     if not rows:
         return None
     ords = {r[0]: i for i, r in enumerate(db.execute("SELECT id FROM items ORDER BY ord"))}
@@ -242,18 +267,25 @@ def _previous_map(prev: _Previous):
     )
 
 
-def build_index(roots: list[str | os.PathLike[str]], index_root: str | os.PathLike[str],
-                model: str | None = None, rebuild: bool = False, refit: bool = False,
-                progress: bool = True, wait: float = 0.0,
-                embedder: Embedder | None = None) -> BuildReport:
+def build_index(
+    roots: list[str | os.PathLike[str]],
+    index_root: str | os.PathLike[str],
+    model: str | None = None,
+    rebuild: bool = False,
+    refit: bool = False,
+    progress: bool = True,
+    wait: float = 0.0,
+    embedder: Embedder | None = None,
+) -> BuildReport:
     """Build or update the index at ``index_root`` from capture folders ``roots``."""
     t0 = time.perf_counter()
     model_name = embedder.name if embedder else resolve_model_name(model)
     paths = [Path(r) for r in roots]
     for p in paths:
         if not p.exists():
-            raise AbsorbError(f"captures folder {p} does not exist",
-                              "pass the folder that holds your captures")
+            raise AbsorbError(
+                f"captures folder {p} does not exist", "pass the folder that holds your captures"
+            )
     idx = store.IndexDir(index_root)
     report = BuildReport(index=str(idx.root))
     with idx.lock(wait):
@@ -261,7 +293,8 @@ def build_index(roots: list[str | os.PathLike[str]], index_root: str | os.PathLi
         items, files, changed = collect_items(paths, prev, report)
         store.checkpoint("build:parsed")
         same_roots = prev.gen is not None and prev.gen.manifest.get("roots") == [
-            str(p.resolve()) for p in paths]
+            str(p.resolve()) for p in paths
+        ]
         if not items:  # publish nothing: an empty index helps nobody, the old one stays
             report.seconds = time.perf_counter() - t0
             return report
@@ -280,8 +313,9 @@ def build_index(roots: list[str | os.PathLike[str]], index_root: str | os.PathLi
             return cache["e"]
 
         max_words = embedder.max_words if embedder else _max_words_for(model_name, prev, factory)
-        passages, hashes, vecs, owner = embed_passages(items, factory, max_words, prev, report,
-                                                       progress)
+        passages, hashes, vecs, owner = embed_passages(
+            items, factory, max_words, prev, report, progress
+        )
         ivecs = item_vectors(vecs, owner, len(items))
         store.checkpoint("build:embedded")
 
@@ -298,8 +332,9 @@ def build_index(roots: list[str | os.PathLike[str]], index_root: str | os.PathLi
             store.checkpoint("build:items-written")
             store.write_passages(db, passages, hashes)
             store.write_files(db, files)
-            store.write_map(db, [it.id for it in items], result.coords, result.topic_ids,
-                            result.topics)
+            store.write_map(
+                db, [it.id for it in items], result.coords, result.topic_ids, result.topics
+            )
             gen.save_array("passage_vectors.npy", vecs)
             gen.save_array("passage_item.npy", owner)
             gen.save_array("item_vectors.npy", ivecs)
@@ -309,11 +344,12 @@ def build_index(roots: list[str | os.PathLike[str]], index_root: str | os.PathLi
             gen.write_with("faiss.index", lambda path: _write_faiss(faiss_index, path))
             bm25 = search.build_bm25(texts)
             gen.write_with("bm25", lambda path: bm25.save(path, show_progress=False))
-            titles = search.build_bm25([it.title for it in items])
-            gen.write_with("bm25_titles", lambda path: titles.save(path, show_progress=False))
             manifest = {
-                "model": model_name, "dim": int(vecs.shape[1]), "normalized": True,
-                "max_words": max_words, "roots": [str(p.resolve()) for p in paths],
+                "model": model_name,
+                "dim": int(vecs.shape[1]),
+                "normalized": True,
+                "max_words": max_words,
+                "roots": [str(p.resolve()) for p in paths],
                 "vector_index": type(faiss_index).__name__,
                 "counts": {"items": len(items), "passages": len(passages), "files": len(files)},
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

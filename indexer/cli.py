@@ -20,8 +20,11 @@ DEFAULT_CAPTURES = "data/captures"
 DEFAULT_INDEX = "data/index"
 
 index_option = click.option(
-    "--index", "index_dir", default=lambda: os.environ.get("ABSORB_INDEX", DEFAULT_INDEX),
-    show_default="data/index, or $ABSORB_INDEX", type=click.Path(file_okay=False),
+    "--index",
+    "index_dir",
+    default=lambda: os.environ.get("ABSORB_INDEX", DEFAULT_INDEX),
+    show_default="data/index, or $ABSORB_INDEX",
+    type=click.Path(file_okay=False),
     help="Index folder.",
 )
 
@@ -61,16 +64,32 @@ def main() -> None:
 @main.command()
 @click.argument("captures", nargs=-1, type=click.Path())
 @index_option
-@click.option("--model", default=None, help="sentence-transformers model name or path "
-              "(default: bundled all-MiniLM-L6-v2, or $ABSORB_MODEL).")
+@click.option(
+    "--model",
+    default=None,
+    help="sentence-transformers model name or path "
+    "(default: bundled all-MiniLM-L6-v2, or $ABSORB_MODEL).",
+)
 @click.option("--rebuild", is_flag=True, help="Ignore the existing index and re-embed everything.")
 @click.option("--refit", is_flag=True, help="Recompute the topic map from scratch.")
-@click.option("--wait", default=0.0, type=float, metavar="SECONDS",
-              help="Wait this long for another running `absorb index` instead of refusing.")
+@click.option(
+    "--wait",
+    default=0.0,
+    type=float,
+    metavar="SECONDS",
+    help="Wait this long for another running `absorb index` instead of refusing.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @friendly
-def index(captures: tuple[str, ...], index_dir: str, model: str | None, rebuild: bool,
-          refit: bool, wait: float, quiet: bool) -> None:
+def index(
+    captures: tuple[str, ...],
+    index_dir: str,
+    model: str | None,
+    rebuild: bool,
+    refit: bool,
+    wait: float,
+    quiet: bool,
+) -> None:
     """Build or update the index from folders of captures.
 
     Unchanged files are not re-read and unchanged text is not re-embedded, so
@@ -86,14 +105,25 @@ def index(captures: tuple[str, ...], index_dir: str, model: str | None, rebuild:
     from .build import build_index
 
     roots = list(captures) or [DEFAULT_CAPTURES]
-    r = build_index(roots, index_dir, model=model, rebuild=rebuild, refit=refit,
-                    progress=not quiet and sys.stderr.isatty(), wait=wait)
+    r = build_index(
+        roots,
+        index_dir,
+        model=model,
+        rebuild=rebuild,
+        refit=refit,
+        progress=not quiet and sys.stderr.isatty(),
+        wait=wait,
+    )
     if r.unchanged:
-        click.echo(f"Nothing changed: {r.items} items from {r.files} files already indexed "
-                   f"in {r.index} ({r.seconds:.1f}s).")
+        click.echo(
+            f"Nothing changed: {r.items} items from {r.files} files already indexed "
+            f"in {r.index} ({r.seconds:.1f}s)."
+        )
     else:
-        click.echo(f"Indexed {r.items} items ({r.passages} passages; embedded {r.embedded}, "
-                   f"reused {r.reused}) from {r.files} files into {r.index} in {r.seconds:.1f}s.")
+        click.echo(
+            f"Indexed {r.items} items ({r.passages} passages; embedded {r.embedded}, "
+            f"reused {r.reused}) from {r.files} files into {r.index} in {r.seconds:.1f}s."
+        )
     for w in r.warnings:
         click.echo(f"warning: {w}", err=True)
     if r.skipped:
@@ -138,24 +168,44 @@ def _hit_line(o: dict[str, Any]) -> str:
 
 def _hit_obj(h: Any) -> dict[str, Any]:
     d = h.to_dict()
-    return {k: d[k] for k in ("id", "title", "date", "kind", "source", "url", "score", "snippet",
-                              "text")} | {"date_kind": d.get("date_kind")}
+    return {
+        k: d[k]
+        for k in ("id", "title", "date", "kind", "source", "url", "score", "snippet", "text")
+    } | {"date_kind": d.get("date_kind")}
 
 
 @main.command()
 @click.argument("question")
 @index_option
 @click.option("-k", default=10, show_default=True, help="How many results.")
-@click.option("--since", default=None, help="Only items dated on/after (YYYY, YYYY-MM, YYYY-MM-DD).")
+@click.option(
+    "--since", default=None, help="Only items dated on/after (YYYY, YYYY-MM, YYYY-MM-DD)."
+)
 @click.option("--until", default=None, help="Only items dated on/before.")
-@click.option("--kind", default=None, help="Only this kind (summary, article, post, transcript, note…).")
+@click.option(
+    "--kind", default=None, help="Only this kind (summary, article, post, transcript, note…)."
+)
 @click.option("--source", default=None, help="Only captures whose path matches this glob.")
-@click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid",
-              show_default=True, help="Ranking method (dense/bm25 are for comparison).")
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "dense", "bm25"]),
+    default="hybrid",
+    show_default=True,
+    help="Ranking method (dense/bm25 are for comparison).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @friendly
-def search(question: str, index_dir: str, k: int, since: str | None, until: str | None,
-           kind: str | None, source: str | None, mode: str, as_json: bool) -> None:
+def search(
+    question: str,
+    index_dir: str,
+    k: int,
+    since: str | None,
+    until: str | None,
+    kind: str | None,
+    source: str | None,
+    mode: str,
+    as_json: bool,
+) -> None:
     """Find the items that answer QUESTION, best first, each with its best passage.
 
     \b
@@ -166,8 +216,9 @@ def search(question: str, index_dir: str, k: int, since: str | None, until: str 
     """
     from . import open_index
 
-    hits = open_index(index_dir).search(question, k=k, since=since, until=until, kind=kind,
-                                        source=source, mode=mode)
+    hits = open_index(index_dir).search(
+        question, k=k, since=since, until=until, kind=kind, source=source, mode=mode
+    )
     if not hits and not as_json:
         click.echo("No results.", err=True)
     _emit([_hit_obj(h) for h in hits], as_json, _hit_line)
@@ -225,8 +276,12 @@ def topics(index_dir: str, as_json: bool) -> None:
 @main.command()
 @index_option
 @click.option("--port", default=8501, show_default=True, type=int)
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; use 0.0.0.0 only to expose the app deliberately.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; use 0.0.0.0 only to expose the app deliberately.",
+)
 def serve(index_dir: str, port: int, host: str) -> None:
     """Start the app (feed, search, topic map) on http://HOST:PORT.
 
@@ -239,9 +294,21 @@ def serve(index_dir: str, port: int, host: str) -> None:
 
     app = Path(__file__).resolve().parent.parent / "app.py"
     env = {**os.environ, "ABSORB_INDEX": str(Path(index_dir).resolve())}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-           "--server.address", host, "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     click.echo(f"absorb: serving {index_dir} on http://{host}:{port}")
     sys.exit(subprocess.call(cmd, env=env))
 

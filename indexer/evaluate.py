@@ -45,8 +45,10 @@ def load_questions(path: str | Path) -> list[dict[str, Any]]:
             q = json.loads(line)
             assert isinstance(q["q"], str) and isinstance(q["rel"], list)
         except (ValueError, KeyError, AssertionError, TypeError):
-            raise AbsorbError(f"{path}: line {n} is not a question object",
-                              'each line must be {"q": "...", "rel": [["glob", "substring"]]}') from None
+            raise AbsorbError(
+                f"{path}: line {n} is not a question object",
+                'each line must be {"q": "...", "rel": [["glob", "substring"]]}',
+            ) from None
         out.append(q)
     return out
 
@@ -73,8 +75,9 @@ def metrics(ranks: list[int | None], k: int = 10) -> dict[str, float]:
     }
 
 
-def evaluate(questions: str | Path, index_dir: str | Path, k: int = 10, index: Any = None
-             ) -> Result:
+def evaluate(
+    questions: str | Path, index_dir: str | Path, k: int = 10, index: Any = None
+) -> Result:
     from . import open_index
 
     t0 = time.perf_counter()
@@ -88,8 +91,10 @@ def evaluate(questions: str | Path, index_dir: str | Path, k: int = 10, index: A
     for q in qs:
         rel = relevant_ids(items, q["rel"])
         if not rel:
-            raise AbsorbError(f"no indexed item matches {q['rel']} (question: {q['q']!r})",
-                              "index the captures the questions refer to")
+            raise AbsorbError(
+                f"no indexed item matches {q['rel']} (question: {q['q']!r})",
+                "index the captures the questions refer to",
+            )
         runs = {
             "absorb": [h.id for h in idx.search(q["q"], k=k)],
             "bm25": [h.id for h in idx.search(q["q"], k=k, mode="bm25")],
@@ -106,8 +111,11 @@ def evaluate(questions: str | Path, index_dir: str | Path, k: int = 10, index: A
 
 
 def format_table(res: Result, verbose: bool = False) -> str:
-    lines = [f"{res.n} questions ({res.seconds:.1f}s)", "",
-             f"{'method':<14} {'MRR@10':>7} {'S@1':>6} {'S@5':>6}"]
+    lines = [
+        f"{res.n} questions ({res.seconds:.1f}s)",
+        "",
+        f"{'method':<14} {'MRR@10':>7} {'S@1':>6} {'S@5':>6}",
+    ]
     for m in METHODS:
         x = res.metrics[m]
         lines.append(f"{m:<14} {x['MRR@10']:>7.3f} {x['S@1']:>6.3f} {x['S@5']:>6.3f}")

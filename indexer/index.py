@@ -67,8 +67,10 @@ class _State:
         self.owner = np.asarray(gen.array("passage_item.npy"))
         n_items = len(self.ids)
         if len(self.ivecs) != n_items or len(self.owner) != len(self.vecs):
-            raise IndexCorrupt(f"{gen.path}: vectors do not match the items database",
-                               store.REBUILD_HINT.format(root=gen.path.parent))
+            raise IndexCorrupt(
+                f"{gen.path}: vectors do not match the items database",
+                store.REBUILD_HINT.format(root=gen.path.parent),
+            )
         # passages are stored item by item, so each item owns one contiguous row range
         self.p_start = np.searchsorted(self.owner, np.arange(n_items), side="left")
         self.p_end = np.searchsorted(self.owner, np.arange(n_items), side="right")
@@ -77,18 +79,23 @@ class _State:
 
             self.faiss = faiss.read_index(str(gen.file("faiss.index")))
             self.bm25 = bm25s.BM25.load(str(gen.file("bm25")), mmap=True, show_progress=False)
-            self.bm25_titles = bm25s.BM25.load(str(gen.file("bm25_titles")), show_progress=False)
         except Exception as e:  # any damage in a library-written file
-            raise IndexCorrupt(f"{gen.path}: search files are damaged ({type(e).__name__}: {e})",
-                               store.REBUILD_HINT.format(root=gen.path.parent)) from None
+            raise IndexCorrupt(
+                f"{gen.path}: search files are damaged ({type(e).__name__}: {e})",
+                store.REBUILD_HINT.format(root=gen.path.parent),
+            ) from None
         self.model = m["model"]
 
 
 class Index:
     """A built absorb index (see module docstring)."""
 
-    def __init__(self, path: str | os.PathLike[str], model: str | None = None,
-                 embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        model: str | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
         self.dir = store.IndexDir(path)
         self._lock = threading.RLock()
         self._embedder = embedder
@@ -113,9 +120,10 @@ class Index:
                     try:
                         state = _State(gen)
                     except sqlite3.DatabaseError as e:
-                        raise IndexCorrupt(f"{gen.file('items.sqlite')} is damaged ({e})",
-                                           store.REBUILD_HINT.format(root=self.dir.root)
-                                           ) from None
+                        raise IndexCorrupt(
+                            f"{gen.file('items.sqlite')} is damaged ({e})",
+                            store.REBUILD_HINT.format(root=self.dir.root),
+                        ) from None
                 except AbsorbError:
                     if self._state is None:
                         raise
@@ -164,26 +172,40 @@ class Index:
         dated = [d for d in st.dates if d]
         m = st.gen.manifest
         return {
-            "items": len(st.ids), "passages": m["counts"]["passages"], "kinds": kinds,
-            "dated": len(dated), "first": min(dated) if dated else None,
-            "last": max(dated) if dated else None, "model": m["model"],
-            "vector_index": m.get("vector_index"), "created": m.get("created"),
+            "items": len(st.ids),
+            "passages": m["counts"]["passages"],
+            "kinds": kinds,
+            "dated": len(dated),
+            "first": min(dated) if dated else None,
+            "last": max(dated) if dated else None,
+            "model": m["model"],
+            "vector_index": m.get("vector_index"),
+            "created": m.get("created"),
         }
 
     # ------------------------------------------------------------ search
 
-    def search(self, query: str, k: int = 10, since: str | dt.date | None = None,
-               until: str | dt.date | None = None, kind: str | list[str] | None = None,
-               source: str | None = None, mode: str = "hybrid") -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        kind: str | list[str] | None = None,
+        source: str | None = None,
+        mode: str = "hybrid",
+    ) -> list[Hit]:
         """Top-k items for a natural-language question (``mode``: hybrid, dense, bm25)."""
         q = S.clean_query(query)
         if k <= 0:
             return []
         st = self._refresh()
-        f = S.Filters(S.parse_date(since, "since"), S.parse_date(until, "until"), kind or None,
-                      source or None)
-        allowed = (S.item_mask(st.dates, st.date_ends, st.kinds, st.sources, f)
-                   if f.active() else None)
+        f = S.Filters(
+            S.parse_date(since, "since"), S.parse_date(until, "until"), kind or None, source or None
+        )
+        allowed = (
+            S.item_mask(st.dates, st.date_ends, st.kinds, st.sources, f) if f.active() else None
+        )
         if allowed is not None and not allowed.any():
             return []
         qv = self.embedder().encode([q])[0] if mode != "bm25" else None
@@ -193,11 +215,13 @@ class Index:
         score = S.rank(c, mode)
         items, best_row, terms = c.items, c.best_row, c.terms
         order = np.argsort(-score, kind="stable")[:k]
-        return [self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms)
-                for o in order]
+        return [
+            self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms) for o in order
+        ]
 
-    def _candidates(self, st: _State, q: str, qv: np.ndarray | None,
-                    allowed: np.ndarray | None, mode: str) -> S.Candidates | None:
+    def _candidates(
+        self, st: _State, q: str, qv: np.ndarray | None, allowed: np.ndarray | None, mode: str
+    ) -> S.Candidates | None:
         """Union of both sides' top passages, scored per item on both sides."""
         terms = S.tokenize([q])[0]
         n_p = len(st.vecs)
@@ -231,15 +255,21 @@ class Index:
             item_sim = np.zeros(len(items), np.float32)
         # the snippet passage: best by both sides at passage level
         pscore = S.spread_norm(dense_p) + S.spread_norm(lex_p)
-        best = np.array([rows[s + int(np.argmax(pscore[s : s + n]))]
-                         for s, n in zip(starts, lens, strict=True)], dtype=np.int64)
+        best = np.array(
+            [
+                rows[s + int(np.argmax(pscore[s : s + n]))]
+                for s, n in zip(starts, lens, strict=True)
+            ],
+            dtype=np.int64,
+        )
         vocab = st.bm25.vocab_dict
-        with self._lock:
-            title = S.bm25_scores(st.bm25_titles, terms, len(st.ids))[items]
         return S.Candidates(
-            items=items, best_row=best, terms=terms,
-            dense=np.maximum.reduceat(dense_p, starts), item_sim=item_sim,
-            lex=np.maximum.reduceat(lex_p, starts), title_lex=title,
+            items=items,
+            best_row=best,
+            terms=terms,
+            dense=np.maximum.reduceat(dense_p, starts),
+            item_sim=item_sim,
+            lex=np.maximum.reduceat(lex_p, starts),
             coverage=sum(t in vocab for t in terms) / len(terms) if terms else 0.0,
         )
 
@@ -248,10 +278,19 @@ class Index:
             db = st.gen.db()
             text = db.execute("SELECT text FROM items WHERE id = ?", (st.ids[i],)).fetchone()[0]
             passage = db.execute("SELECT text FROM passages WHERE row = ?", (row,)).fetchone()[0]
-        return Hit(id=st.ids[i], title=st.titles[i], date=st.dates[i], kind=st.kinds[i],
-                   source=st.sources[i], url=st.urls[i], score=round(score, 4),
-                   snippet=S.make_snippet(passage, terms), text=text,
-                   date_kind=st.date_kinds[i], passage=passage)
+        return Hit(
+            id=st.ids[i],
+            title=st.titles[i],
+            date=st.dates[i],
+            kind=st.kinds[i],
+            source=st.sources[i],
+            url=st.urls[i],
+            score=round(score, 4),
+            snippet=S.make_snippet(passage, terms),
+            text=text,
+            date_kind=st.date_kinds[i],
+            passage=passage,
+        )
 
     def similar(self, item_id: str, k: int = 10) -> list[Hit]:
         """Items nearest to ``item_id`` by whole-item vector ("more like this")."""
@@ -262,8 +301,11 @@ class Index:
         sims = np.asarray(st.ivecs @ st.ivecs[i], dtype=np.float32)
         sims[i] = -np.inf
         order = np.argsort(-sims, kind="stable")[: max(0, k)]
-        return [self._hit(st, int(j), float(sims[j]), int(st.p_start[j]), [])
-                for j in order if np.isfinite(sims[j])]
+        return [
+            self._hit(st, int(j), float(sims[j]), int(st.p_start[j]), [])
+            for j in order
+            if np.isfinite(sims[j])
+        ]
 
     # ------------------------------------------------------------ map
 
@@ -272,8 +314,10 @@ class Index:
         with self._lock:
             db = st.gen.db()
             labels = {r[0]: r[1] for r in db.execute("SELECT id, label FROM topics")}
-            rows = db.execute("SELECT p.item_id, p.x, p.y, p.topic FROM points p "
-                              "JOIN items i ON i.id = p.item_id ORDER BY i.ord").fetchall()
+            rows = db.execute(
+                "SELECT p.item_id, p.x, p.y, p.topic FROM points p "
+                "JOIN items i ON i.id = p.item_id ORDER BY i.ord"
+            ).fetchall()
         return [MapPoint(r[0], r[1], r[2], r[3], labels.get(r[3], "unsorted")) for r in rows]
 
     def topics(self) -> list[Topic]:
@@ -287,7 +331,10 @@ class Index:
         return st.ids, np.asarray(st.ivecs)
 
 
-def open_index(path: str | os.PathLike[str] = "data/index", model: str | None = None,
-               embedder: Embedder | None = None) -> Index:
+def open_index(
+    path: str | os.PathLike[str] = "data/index",
+    model: str | None = None,
+    embedder: Embedder | None = None,
+) -> Index:
     """Open a built index; raises a clear AbsorbError when missing or incompatible."""
     return Index(path, model=model, embedder=embedder)

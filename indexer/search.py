@@ -5,12 +5,16 @@ on paraphrased questions over longer notes dense retrieval wins by far. A
 fixed rank mix (RRF) lands *below* the better side on both, so fusion here is
 score-based and confidence-aware:
 
-1. candidates = the top passages of each side (plus every passage of the top
-   items, so an item is judged by its best passage on both sides);
-2. per item: dense = best passage cosine (blended with the whole-item vector),
-   lexical = best passage BM25 (blended with a title-only BM25);
-3. each side is normalised against its own spread among the candidates, and
-   BM25 is trusted in proportion to how much of the query it matched.
+1. candidates = the items owning the top passages of either side; every
+   passage of a candidate is scored on both sides;
+2. per item: dense = best passage cosine blended with the whole-item vector,
+   lexical = best passage BM25;
+3. each side becomes standard scores over the candidates (a clear winner
+   stands out, a flat side does not), and BM25 is trusted in proportion to how
+   much of the query the corpus knows at all.
+
+Every passage is embedded and indexed with its item's title in front, so a
+title's words count for all of the item's passages.
 
 Filters (date range, kind, source) restrict the candidate rows *before*
 ranking, so k hits come back whenever k matching items exist.
@@ -31,10 +35,10 @@ APPROX_MIN_PASSAGES = 50_000  # above this, HNSW instead of exact search (see be
 MAX_QUERY_CHARS = 2_000  # longer queries are cut (documented in the README)
 CANDIDATES = 200
 
-# Fusion weights: tuned on our own question sets (tests/data/questions_*.jsonl), see README.
+# Fusion weights, chosen on the "tune" half of our own question sets
+# (tests/data/{questions,hard}_*.jsonl) with bench/tune_fusion.py; see README.
 W_DENSE = 0.7
-W_ITEM_VEC = 0.35  # share of the whole-item vector in the item's dense score
-W_TITLE = 0.15  # share of the title-only BM25 in the item's lexical score
+W_ITEM_VEC = 0.5  # share of the whole-item vector in the item's dense score
 
 
 @dataclass
@@ -75,11 +79,18 @@ def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
             return nxt - dt.timedelta(days=1)
         return dt.date.fromisoformat(v)
     except ValueError:
-        raise AbsorbError(f"--{name} {value!r} is not a date", "use YYYY, YYYY-MM or YYYY-MM-DD") from None
+        raise AbsorbError(
+            f"--{name} {value!r} is not a date", "use YYYY, YYYY-MM or YYYY-MM-DD"
+        ) from None
 
 
-def item_mask(dates: list[dt.date | None], date_ends: list[dt.date | None], kinds: list[str],
-              sources: list[str], f: Filters) -> np.ndarray:
+def item_mask(
+    dates: list[dt.date | None],
+    date_ends: list[dt.date | None],
+    kinds: list[str],
+    sources: list[str],
+    f: Filters,
+) -> np.ndarray:
     """Boolean mask over items that pass the filters.
 
     An item with a date range passes a date filter when the ranges overlap;
@@ -93,8 +104,13 @@ def item_mask(dates: list[dt.date | None], date_ends: list[dt.date | None], kind
     if f.source:
         pat = f.source
         mask &= np.fromiter(
-            (fnmatch.fnmatch(s, pat) or fnmatch.fnmatch(s.rsplit("/", 1)[-1], pat) for s in sources),
-            bool, n)
+            (
+                fnmatch.fnmatch(s, pat) or fnmatch.fnmatch(s.rsplit("/", 1)[-1], pat)
+                for s in sources
+            ),
+            bool,
+            n,
+        )
     if f.since or f.until:
         lo, hi = f.since or dt.date.min, f.until or dt.date.max
         ok = []
@@ -127,8 +143,9 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-worded, stemmed tokens (the same for corpus and queries)."""
     import bm25s
 
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False,
-                          show_progress=False)
+    return bm25s.tokenize(
+        texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+    )
 
 
 def build_bm25(texts: list[str]):
@@ -166,8 +183,9 @@ def build_faiss(vectors: np.ndarray):
     return index
 
 
-def dense_top(index, vectors: np.ndarray, q: np.ndarray, k: int,
-              allowed_rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def dense_top(
+    index, vectors: np.ndarray, q: np.ndarray, k: int, allowed_rows: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Top-k passage rows by cosine; exact over ``allowed_rows`` when filtering."""
     if allowed_rows is not None:
         if len(allowed_rows) == 0:
@@ -248,7 +266,6 @@ class Candidates:
     dense: np.ndarray  # best passage cosine
     item_sim: np.ndarray  # whole-item vector cosine
     lex: np.ndarray  # best passage BM25
-    title_lex: np.ndarray  # BM25 of the title alone
     coverage: float  # share of query tokens the corpus knows at all
 
 
@@ -260,18 +277,27 @@ def spread_norm(x: np.ndarray) -> np.ndarray:
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 
-def rank(c: Candidates, mode: str = "hybrid", w_dense: float = W_DENSE,
-         w_item: float = W_ITEM_VEC, w_title: float = W_TITLE) -> np.ndarray:
-    """Scores for ``c.items``: confidence-aware mix in hybrid mode (see module docstring).
+def zscore(x: np.ndarray) -> np.ndarray:
+    """Standard scores among the candidates: a clear winner stands out, a flat side does not."""
+    if len(x) == 0:
+        return x
+    sd = float(x.std())
+    return (x - float(x.mean())) / sd if sd > 1e-9 else np.zeros_like(x)
 
-    ``coverage`` scales BM25's say: a question phrased in words the author never
-    used gets mostly dense.
+
+def rank(
+    c: Candidates, mode: str = "hybrid", w_dense: float = W_DENSE, w_item: float = W_ITEM_VEC
+) -> np.ndarray:
+    """Scores for ``c.items``: the confidence-aware mix in hybrid mode (module docstring).
+
+    Each side is turned into standard scores over the candidates, so a side
+    whose top item stands far above the rest speaks louder than a side with a
+    flat ranking; ``coverage`` further scales BM25's say, so a question phrased
+    in words the author never used is ranked mostly by meaning.
     """
     if mode == "dense":
         return c.dense
     if mode == "bm25":
         return c.lex
     dense = (1 - w_item) * c.dense + w_item * c.item_sim
-    lexical = (1 - w_title) * spread_norm(c.lex) + w_title * spread_norm(c.title_lex)
-    w_lex = (1.0 - w_dense) * c.coverage
-    return w_dense * spread_norm(dense) + w_lex * spread_norm(lexical)
+    return w_dense * zscore(dense) + (1.0 - w_dense) * c.coverage * zscore(c.lex)

@@ -114,8 +114,13 @@ def walk_captures(root: Path) -> Iterator[CaptureFile]:
     seen_dirs: set[tuple[int, int]] = set()
 
     def onerror(err: OSError) -> None:  # unreadable directory
-        pending.append(CaptureFile(Path(err.filename or root), _rel(err.filename, root),
-                                   error=f"cannot read folder: {err.strerror}"))
+        pending.append(
+            CaptureFile(
+                Path(err.filename or root),
+                _rel(err.filename, root),
+                error=f"cannot read folder: {err.strerror}",
+            )
+        )
 
     pending: list[CaptureFile] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
@@ -182,8 +187,10 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as e:
-        raise IndexCorrupt(f"{path} is not a readable database ({e})",
-                           REBUILD_HINT.format(root=Path(path).parent.parent)) from None
+        raise IndexCorrupt(
+            f"{path} is not a readable database ({e})",
+            REBUILD_HINT.format(root=Path(path).parent.parent),
+        ) from None
     if version > SCHEMA_VERSION:
         raise IndexIncompatible(
             f"{path} has schema version {version}; this absorb knows up to {SCHEMA_VERSION}",
@@ -209,11 +216,22 @@ def write_items(conn: sqlite3.Connection, items: list[Item]) -> None:
         "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
-                it.id, i, it.title, it.text, it.source, it.kind,
+                it.id,
+                i,
+                it.title,
+                it.text,
+                it.source,
+                it.kind,
                 it.date.isoformat() if it.date else None,
                 it.date_end.isoformat() if it.date_end else None,
-                it.date_kind, it.url, it.author, json.dumps(it.tags), it.position,
-                json.dumps(it.related), json.dumps(it.extra, default=str), it.content_hash(),
+                it.date_kind,
+                it.url,
+                it.author,
+                json.dumps(it.tags),
+                it.position,
+                json.dumps(it.related),
+                json.dumps(it.extra, default=str),
+                it.content_hash(),
             )
             for i, it in enumerate(items)
         ],
@@ -235,27 +253,40 @@ def write_passages(conn: sqlite3.Connection, passages: list[Passage], hashes: li
     conn.execute("DELETE FROM passages")
     conn.executemany(
         "INSERT INTO passages VALUES (?,?,?,?,?,?)",
-        [(i, p.item_id, p.index, p.start, p.text, h)
-         for i, (p, h) in enumerate(zip(passages, hashes, strict=True))],
+        [
+            (i, p.item_id, p.index, p.start, p.text, h)
+            for i, (p, h) in enumerate(zip(passages, hashes, strict=True))
+        ],
     )
 
 
 def write_files(conn: sqlite3.Connection, files: list[dict[str, Any]]) -> None:
     conn.execute("DELETE FROM files")
     conn.executemany(
-        "INSERT INTO files VALUES (:source,:size,:mtime_ns,:sha1,:n_items,:status)", files)
+        "INSERT INTO files VALUES (:source,:size,:mtime_ns,:sha1,:n_items,:status)", files
+    )
 
 
-def write_map(conn: sqlite3.Connection, ids: list[str], coords: np.ndarray,
-              topic_ids: np.ndarray, topics: list[Topic]) -> None:
+def write_map(
+    conn: sqlite3.Connection,
+    ids: list[str],
+    coords: np.ndarray,
+    topic_ids: np.ndarray,
+    topics: list[Topic],
+) -> None:
     conn.execute("DELETE FROM points")
     conn.execute("DELETE FROM topics")
-    conn.executemany("INSERT INTO points VALUES (?,?,?,?)",
-                     [(i, float(c[0]), float(c[1]), int(t))
-                      for i, c, t in zip(ids, coords, topic_ids, strict=True)])
-    conn.executemany("INSERT INTO topics VALUES (?,?,?,?,?,?)",
-                     [(t.id, t.label, t.size, json.dumps(t.representative_ids), t.x, t.y)
-                      for t in topics])
+    conn.executemany(
+        "INSERT INTO points VALUES (?,?,?,?)",
+        [
+            (i, float(c[0]), float(c[1]), int(t))
+            for i, c, t in zip(ids, coords, topic_ids, strict=True)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO topics VALUES (?,?,?,?,?,?)",
+        [(t.id, t.label, t.size, json.dumps(t.representative_ids), t.x, t.y) for t in topics],
+    )
 
 
 def row_to_topic(row: sqlite3.Row) -> Topic:
@@ -291,10 +322,13 @@ class Generation:
         try:
             arr = np.load(p, mmap_mode="r" if mmap else None, allow_pickle=False)
         except FileNotFoundError:
-            raise IndexCorrupt(f"{p} is missing", REBUILD_HINT.format(root=self.path.parent)) from None
+            raise IndexCorrupt(
+                f"{p} is missing", REBUILD_HINT.format(root=self.path.parent)
+            ) from None
         except (ValueError, OSError) as e:
-            raise IndexCorrupt(f"{p} is damaged ({e})",
-                               REBUILD_HINT.format(root=self.path.parent)) from None
+            raise IndexCorrupt(
+                f"{p} is damaged ({e})", REBUILD_HINT.format(root=self.path.parent)
+            ) from None
         expected = self.manifest.get("arrays", {}).get(name)
         if expected is not None and list(arr.shape) != expected:
             raise IndexCorrupt(
@@ -310,8 +344,9 @@ class Generation:
         except FileNotFoundError:
             return None
         except ValueError as e:
-            raise IndexCorrupt(f"{p} is damaged ({e})",
-                               REBUILD_HINT.format(root=self.path.parent)) from None
+            raise IndexCorrupt(
+                f"{p} is damaged ({e})", REBUILD_HINT.format(root=self.path.parent)
+            ) from None
 
     def close(self) -> None:
         if self._db is not None:
@@ -383,7 +418,9 @@ class IndexDir:
             if not isinstance(m, dict):
                 raise ValueError("not a JSON object")
         except (ValueError, OSError) as e:
-            raise IndexCorrupt(f"{p} is damaged ({e})", REBUILD_HINT.format(root=self.root)) from None
+            raise IndexCorrupt(
+                f"{p} is damaged ({e})", REBUILD_HINT.format(root=self.root)
+            ) from None
         if m.get("format") != FORMAT_VERSION:
             raise IndexIncompatible(
                 f"{p} is index format {m.get('format')!r}; this absorb reads format {FORMAT_VERSION}",
@@ -441,8 +478,13 @@ class IndexDir:
         final = self.root / name
         os.rename(gen.path, final)
         checkpoint("publish:renamed")
-        manifest = {**manifest, "format": FORMAT_VERSION, "generation": name,
-                    "arrays": gen.arrays, "schema": SCHEMA_VERSION}
+        manifest = {
+            **manifest,
+            "format": FORMAT_VERSION,
+            "generation": name,
+            "arrays": gen.arrays,
+            "schema": SCHEMA_VERSION,
+        }
         tmp = self.root / f".manifest-{uuid.uuid4().hex[:8]}.tmp"
         tmp.write_text(json.dumps(manifest, indent=1, default=str), "utf-8")
         _fsync_file(tmp)

@@ -99,7 +99,9 @@ def _fit(vectors: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
     nn = min(n - 1, max(5, min(30, round(np.log2(n)) + 1)))  # 10 for 577 items, 18 for 100k
     knn = _knn(x, nn)
-    coords = _umap(x, knn, 2, 0.05, seed, repulsion_strength=2.0)
+    epochs = max(200, min(1000, round(1e6 / n)))  # a long, gentle schedule for small maps
+    coords = _umap(x, knn, 2, 0.05, seed, n_epochs=epochs, learning_rate=min(1.0, 500 / epochs),
+                   repulsion_strength=2.0)
     if n < SMALL:
         from sklearn.cluster import AgglomerativeClustering
 
@@ -109,7 +111,9 @@ def _fit(vectors: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.cluster import HDBSCAN
 
     reduced = _umap(x, knn, 5, 0.0, seed)
-    labels = HDBSCAN(min_cluster_size=max(3, round(np.sqrt(n) / 5))).fit_predict(reduced)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sklearn's FutureWarning about ``copy``
+        labels = HDBSCAN(min_cluster_size=max(3, round(np.sqrt(n) / 5))).fit_predict(reduced)
     if labels.max() < 0:
         labels[:] = 0
     return coords, _by_size(_assign_outliers(labels, vectors))
@@ -151,7 +155,7 @@ def _umap(x: np.ndarray, knn: tuple, dims: int, min_dist: float, seed: int, **kw
         warnings.simplefilter("ignore")  # precomputed-knn and small-data notices
         model = umap.UMAP(
             n_neighbors=knn[0].shape[1], n_components=dims, min_dist=min_dist,
-            metric="cosine", random_state=seed, n_jobs=1, low_memory=True,
+            metric="cosine", init="pca", random_state=seed, n_jobs=1, low_memory=True,
             precomputed_knn=knn, **kw,
         )
         return model.fit_transform(x).astype(np.float32)

@@ -74,5 +74,6 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
     tried = getattr(mod, "TRIED", None)
     if tried:
         parts = ", ".join(f"{n} {what}" for what, n in sorted(tried.items()))
-        terminalreporter.write_line(f"reliability: tried {parts}; each was reported, "
-                                    "nothing indexed was lost")
+        terminalreporter.write_line(
+            f"reliability: tried {parts}; each was reported, nothing indexed was lost"
+        )

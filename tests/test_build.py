@@ -55,8 +55,13 @@ def test_touch_and_edit_reembed_only_that_file(seeds: Path, tmp_path: Path) -> N
     r = build_index([seeds], idx, progress=False)
     assert r.embedded == 0
     text = gplus.read_text("utf-8")
-    gplus.write_text(text.replace("Fooling Linear Classifiers on ImageNet",
-                                  "Fooling Linear Classifiers on ImageNet, revisited"), "utf-8")
+    gplus.write_text(
+        text.replace(
+            "Fooling Linear Classifiers on ImageNet",
+            "Fooling Linear Classifiers on ImageNet, revisited",
+        ),
+        "utf-8",
+    )
     r = build_index([seeds], idx, progress=False)
     n_post = sum(1 for it in open_index(idx).items() if it.kind == "post")
     assert 0 < r.embedded <= 3, "only the edited post's passages are re-embedded"
@@ -122,8 +127,13 @@ def test_lock_refuses_second_writer(seeds: Path, tmp_path: Path) -> None:
 
 
 def _absorb(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "indexer.cli", *args], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "indexer.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_items_json_cli(seeds: Path, tmp_path: Path) -> None:
@@ -133,8 +143,19 @@ def test_items_json_cli(seeds: Path, tmp_path: Path) -> None:
     p = _absorb("items", "--index", str(idx), "--json")
     rows = [json.loads(line) for line in p.stdout.splitlines()]
     assert len(rows) == 46
-    for key in ("id", "title", "text", "date", "kind", "source", "url", "author", "tags",
-                "date_kind", "related"):
+    for key in (
+        "id",
+        "title",
+        "text",
+        "date",
+        "kind",
+        "source",
+        "url",
+        "author",
+        "tags",
+        "date_kind",
+        "related",
+    ):
         assert all(key in r for r in rows)
 
 

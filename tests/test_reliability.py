@@ -26,25 +26,55 @@ from indexer.store import IndexDir
 TRIED: Counter[str] = Counter()
 
 KILL_POINTS = [
-    "build:parsed", "build:embedding", "build:embedded", "build:items-written",
-    "build:vectors-written", "publish:start", "publish:renamed", "publish:manifest-written",
+    "build:parsed",
+    "build:embedding",
+    "build:embedded",
+    "build:items-written",
+    "build:vectors-written",
+    "publish:start",
+    "publish:renamed",
+    "publish:manifest-written",
     "publish:swapped",
 ]
 
 HOSTILE_QUERIES = [
-    "x" * 100_000, "backprop " * 5000, "\x00\x01\x02 gradients \x1b[31m red", "\u202e\u200b rtl",
-    "🔥🧠🤖 neural nets", "нейронные сети и обратное распространение", "神经网络的反向传播",
-    "الشبكات العصبية", "'; DROP TABLE items; --", "\" OR 1=1 --", "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>", "javascript:alert(1)", "%s %d {0} {{}}", "a", "?", "!!!",
-    "AND OR NOT", "*", "the of and to", "\\", "..\\..\\etc\\passwd", "\ud800 lone surrogate",
+    "x" * 100_000,
+    "backprop " * 5000,
+    "\x00\x01\x02 gradients \x1b[31m red",
+    "\u202e\u200b rtl",
+    "🔥🧠🤖 neural nets",
+    "нейронные сети и обратное распространение",
+    "神经网络的反向传播",
+    "الشبكات العصبية",
+    "'; DROP TABLE items; --",
+    '" OR 1=1 --',
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "javascript:alert(1)",
+    "%s %d {0} {{}}",
+    "a",
+    "?",
+    "!!!",
+    "AND OR NOT",
+    "*",
+    "the of and to",
+    "\\",
+    "..\\..\\etc\\passwd",
+    "\ud800 lone surrogate",
 ]
 EMPTY_QUERIES = ["", " ", "\n\t  ", "\x00", "\x01\x02\x03"]
 
 
-def _absorb(*args: str, env: dict[str, str] | None = None, timeout: float = 180
-            ) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "indexer.cli", *args], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=timeout)
+def _absorb(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "indexer.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
 
 
 def _hostile_folder(root: Path) -> dict[str, str]:
@@ -66,15 +96,17 @@ def _hostile_folder(root: Path) -> dict[str, str]:
     bad["loop_b"] = "loop"
     (root / "dangling.md").symlink_to(root / "does-not-exist.md")
     bad["dangling.md"] = "stat"
-    (root / "only_tags.html").write_text("<html><head><script>x()</script></head><body>"
-                                         "<nav>menu</nav></body></html>", "utf-8")
+    (root / "only_tags.html").write_text(
+        "<html><head><script>x()</script></head><body><nav>menu</nav></body></html>", "utf-8"
+    )
     bad["only_tags.html"] = "no readable text"
     (root / "broken.jsonl").write_text(
         '{"title": "Good line", "text": "A fine imported note about gradients."}\n'
         '{"title": "broken", "text": \n'
-        '[1, 2, 3]\n'
+        "[1, 2, 3]\n"
         '{"title": "Second good", "text": "Another imported note.", "date": "2019-02-03"}\n',
-        "utf-8")
+        "utf-8",
+    )
     sub = root / "sub"
     sub.mkdir()
     (sub / "up").symlink_to(root, target_is_directory=True)  # a folder loop
@@ -83,24 +115,31 @@ def _hostile_folder(root: Path) -> dict[str, str]:
 
 def _good_extras(root: Path) -> list[str]:
     """Captures that look hostile but hold real text: they must be indexed."""
-    (root / "cp1252.txt").write_bytes("Caf\xe9 notes: na\xefve r\xe9sum\xe9 of backprop."
-                                      .encode("latin-1"))
+    (root / "cp1252.txt").write_bytes(
+        "Caf\xe9 notes: na\xefve r\xe9sum\xe9 of backprop.".encode("latin-1")
+    )
     (root / "nested.html").write_text(
-        "<html><head><title>Deep nest</title></head><body>" + "<div>" * 5000
-        + "<p>Deeply nested but readable text.</p>", "utf-8")
+        "<html><head><title>Deep nest</title></head><body>"
+        + "<div>" * 5000
+        + "<p>Deeply nested but readable text.</p>",
+        "utf-8",
+    )
     (root / "unclosed.html").write_text(
-        "<html><title>Unclosed page</title><body><p>Paragraph one<p>Paragraph two <b>bold",
-        "utf-8")
+        "<html><title>Unclosed page</title><body><p>Paragraph one<p>Paragraph two <b>bold", "utf-8"
+    )
     (root / "scripts.html").write_text(
         "<html><head><title>Scripted page</title><script>alert('x')</script></head><body>"
         "<iframe src='https://evil.example'></iframe>"
-        "<p onclick=\"steal()\">Real words about convolutional networks.</p>"
-        "<a href=\"javascript:alert(1)\">click</a><style>p{}</style></body></html>", "utf-8")
+        '<p onclick="steal()">Real words about convolutional networks.</p>'
+        '<a href="javascript:alert(1)">click</a><style>p{}</style></body></html>',
+        "utf-8",
+    )
     return ["cp1252.txt", "nested.html", "unclosed.html", "scripts.html"]
 
 
-def test_hostile_captures_reported_and_nothing_lost(seeds: Path, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_captures_reported_and_nothing_lost(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     idx = tmp_path / "idx"
     build_index([seeds], idx, progress=False)
     before = {it.id for it in open_index(idx).items()}
@@ -184,8 +223,9 @@ def test_sigkill_at_each_stage(seeds: Path, tmp_path: Path, point: str) -> None:
         assert n == 47
     else:
         assert n == 46
-        assert [(h.id, h.score) for h in open_index(idx).search("backprop gradients", k=5)
-                ] == before
+        assert [
+            (h.id, h.score) for h in open_index(idx).search("backprop gradients", k=5)
+        ] == before
     assert _absorb("index", str(seeds), "--index", str(idx)).returncode == 0
     assert len(open_index(idx)) == 47
     assert not list(idx.glob(".tmp-*")), "a killed build's leftovers are cleaned up"
@@ -199,9 +239,20 @@ def test_sigkill_at_random_moments(seeds: Path, tmp_path: Path) -> None:
     rng = random.Random(7)
     for i in range(4):
         (seeds / f"extra{i}.md").write_text(f"# Note {i}\n\nText {i} about nets.", "utf-8")
-        p = subprocess.Popen([sys.executable, "-m", "indexer.cli", "index", str(seeds),
-                              "--index", str(idx), "--refit"], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+        p = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "indexer.cli",
+                "index",
+                str(seeds),
+                "--index",
+                str(idx),
+                "--refit",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.3, 3.0))
         p.send_signal(signal.SIGKILL)
         p.wait()
@@ -271,9 +322,20 @@ def test_reader_keeps_answering_while_writer_rebuilds(seeds: Path, tmp_path: Pat
     (seeds / "fresh.md").write_text("# Brand new note\n\nZebra-striped gradients.", "utf-8")
     errors: list[BaseException] = []
     answered = 0
-    writer = subprocess.Popen([sys.executable, "-m", "indexer.cli", "index", str(seeds),
-                               "--index", str(idx_dir), "--refit"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "indexer.cli",
+            "index",
+            str(seeds),
+            "--index",
+            str(idx_dir),
+            "--refit",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     while writer.poll() is None:
         try:
             assert reader.search("backprop", k=3)
@@ -294,8 +356,11 @@ def test_second_writer_refused_with_message(seeds: Path, tmp_path: Path) -> None
         p = _absorb("index", str(seeds), "--index", str(idx))
         assert p.returncode == 1 and "another `absorb index`" in p.stderr
         got: list[int] = []
-        t = threading.Thread(target=lambda: got.append(
-            _absorb("index", str(seeds), "--index", str(idx), "--wait", "30").returncode))
+        t = threading.Thread(
+            target=lambda: got.append(
+                _absorb("index", str(seeds), "--index", str(idx), "--wait", "30").returncode
+            )
+        )
         t.start()
         time.sleep(1.0)
     t.join(60)

@@ -73,8 +73,13 @@ def test_date_and_source_filters(fake_index) -> None:
 
 def test_item_mask_ranges() -> None:
     f = S.Filters(since=dt.date(2014, 8, 1), until=dt.date(2014, 8, 31))
-    m = S.item_mask([dt.date(2014, 7, 1), None, dt.date(2015, 1, 1)],
-                    [dt.date(2014, 9, 1), None, None], ["a", "a", "a"], ["x", "y", "z"], f)
+    m = S.item_mask(
+        [dt.date(2014, 7, 1), None, dt.date(2015, 1, 1)],
+        [dt.date(2014, 9, 1), None, None],
+        ["a", "a", "a"],
+        ["x", "y", "z"],
+        f,
+    )
     assert m.tolist() == [True, False, False]
 
 
@@ -92,10 +97,20 @@ def test_similar_excludes_self(fake_index) -> None:
         fake_index.similar("nope")
 
 
-@pytest.mark.parametrize("query", [
-    "x" * 100_000, "\x00\x01 backprop \x1b[31m", "🔥🧠 neural nets", "нейронные сети", "神经网络",
-    "'; DROP TABLE items; --", "<script>alert(1)</script>", "a", "?!?!",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x" * 100_000,
+        "\x00\x01 backprop \x1b[31m",
+        "🔥🧠 neural nets",
+        "нейронные сети",
+        "神经网络",
+        "'; DROP TABLE items; --",
+        "<script>alert(1)</script>",
+        "a",
+        "?!?!",
+    ],
+)
 def test_hostile_queries_answer(fake_index, query: str) -> None:
     hits = fake_index.search(query, k=5)
     assert isinstance(hits, list) and len(hits) <= 5
