@@ -38,7 +38,7 @@ CANDIDATES = 200
 # Fusion weights, chosen on the "tune" half of our own question sets
 # (tests/data/{questions,hard}_*.jsonl) with bench/tune_fusion.py; see README.
 W_DENSE = 0.7
-W_ITEM_VEC = 0.5  # share of the whole-item vector in the item's dense score
+W_ITEM_VEC = 0.35  # share of the whole-item vector in the item's dense score
 
 
 @dataclass

@@ -33,7 +33,60 @@ TINY = 4  # fewer items: no UMAP
 SMALL = 15  # fewer items: no density clustering
 MAX_CHANGE = 0.2  # a larger share of new or removed items forces a full refit
 BOILERPLATE = set(
-    ["post", "posts", "blog", "http", "https", "com", "www", "org", "html", "htm", "png", "jpg", "jpeg", "gif", "svg", "webp", "pdf", "img", "src", "href", "amp", "nbsp", "url", "link", "links", "read", "also", "like", "just", "really", "thing", "things", "way", "use", "using", "used", "new", "one", "two", "want", "know", "get", "got", "make", "made", "lot", "bit", "little", "pretty", "quite", "able", "need"]
+    [
+        "post",
+        "posts",
+        "blog",
+        "http",
+        "https",
+        "com",
+        "www",
+        "org",
+        "html",
+        "htm",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "svg",
+        "webp",
+        "pdf",
+        "img",
+        "src",
+        "href",
+        "amp",
+        "nbsp",
+        "url",
+        "link",
+        "links",
+        "read",
+        "also",
+        "like",
+        "just",
+        "really",
+        "thing",
+        "things",
+        "way",
+        "use",
+        "using",
+        "used",
+        "new",
+        "one",
+        "two",
+        "want",
+        "know",
+        "get",
+        "got",
+        "make",
+        "made",
+        "lot",
+        "bit",
+        "little",
+        "pretty",
+        "quite",
+        "able",
+        "need",
+    ]
 )
 _TOKEN = r"(?u)\b[^\W\d_][\w-]*[^\W_]\b"  # 2+ characters, starts with a letter: no numbers
 _NOISE = re.compile(r"```.*?```|https?://\S+|www\.\S+|\]\([^)]*\)", re.S)
@@ -100,8 +153,16 @@ def _fit(vectors: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     nn = min(n - 1, max(5, min(30, round(np.log2(n)) + 1)))  # 10 for 577 items, 18 for 100k
     knn = _knn(x, nn)
     epochs = max(200, min(1000, round(1e6 / n)))  # a long, gentle schedule for small maps
-    coords = _umap(x, knn, 2, 0.05, seed, n_epochs=epochs, learning_rate=min(1.0, 500 / epochs),
-                   repulsion_strength=2.0)
+    coords = _umap(
+        x,
+        knn,
+        2,
+        0.05,
+        seed,
+        n_epochs=epochs,
+        learning_rate=min(1.0, 500 / epochs),
+        repulsion_strength=2.0,
+    )
     if n < SMALL:
         from sklearn.cluster import AgglomerativeClustering
 
@@ -154,9 +215,16 @@ def _umap(x: np.ndarray, knn: tuple, dims: int, min_dist: float, seed: int, **kw
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # precomputed-knn and small-data notices
         model = umap.UMAP(
-            n_neighbors=knn[0].shape[1], n_components=dims, min_dist=min_dist,
-            metric="cosine", init="pca", random_state=seed, n_jobs=1, low_memory=True,
-            precomputed_knn=knn, **kw,
+            n_neighbors=knn[0].shape[1],
+            n_components=dims,
+            min_dist=min_dist,
+            metric="cosine",
+            init="pca",
+            random_state=seed,
+            n_jobs=1,
+            low_memory=True,
+            precomputed_knn=knn,
+            **kw,
         )
         return model.fit_transform(x).astype(np.float32)
 
@@ -299,8 +367,10 @@ def _labels(items: list[Item], topic_ids: np.ndarray, k: int) -> list[str]:
         chosen: list[str] = []
         order = np.argsort(-score[t], kind="stable")[:40]
         for j in order:
-            if score[t, j] <= 0 or len(chosen) == 4 or (
-                len(chosen) >= 2 and score[t, j] < 0.5 * score[t, order[0]]
+            if (
+                score[t, j] <= 0
+                or len(chosen) == 4
+                or (len(chosen) >= 2 and score[t, j] < 0.5 * score[t, order[0]])
             ):
                 break
             chosen = _add_term(chosen, str(terms[j]))

@@ -35,8 +35,15 @@ def corpus(sizes: list[int], dim: int = 32, seed: int = 0, noise: float = 0.25):
         for j in range(size):
             pick = rng.choice(words, size=4, replace=False)
             text = f"Andrej Karpathy here. {' '.join(pick)} {FILLER} {words[0]} {words[1]}"
-            items.append(Item(id=f"c{c}-{j}", title=f"{pick[0]} notes", text=text, source="s",
-                              author="Andrej Karpathy"))
+            items.append(
+                Item(
+                    id=f"c{c}-{j}",
+                    title=f"{pick[0]} notes",
+                    text=text,
+                    source="s",
+                    author="Andrej Karpathy",
+                )
+            )
             vecs.append(centres[c] + noise * rng.normal(size=dim))
             truth.append(c)
     v = np.asarray(vecs, np.float32)
@@ -104,8 +111,24 @@ def test_46_items(mid):
 
 def test_labels_are_clean(mid):
     _, _, _, res, _ = mid
-    banned = {"the", "and", "this", "is", "about", "post", "blog", "http", "com", "png",
-              "img", "example", "2015", "andrej", "karpathy", "here"}
+    banned = {
+        "the",
+        "and",
+        "this",
+        "is",
+        "about",
+        "post",
+        "blog",
+        "http",
+        "com",
+        "png",
+        "img",
+        "example",
+        "2015",
+        "andrej",
+        "karpathy",
+        "here",
+    }
     for t in res.topics:
         terms = t.label.split(" · ")
         assert 1 <= len(terms) <= 4
@@ -134,8 +157,10 @@ def test_unchanged_corpus_keeps_every_point(mid):
 def test_incremental_placement(mid):
     items, v, truth, res, _ = mid
     extra_items, extra_v, _ = corpus([12, 9, 8, 7, 6, 6], seed=0)  # same theme-0 centre
-    new_items = [Item(id=f"new{j}", title=it.title, text=it.text, source="s")
-                 for j, it in enumerate(extra_items[10:12])]
+    new_items = [
+        Item(id=f"new{j}", title=it.title, text=it.text, source="s")
+        for j, it in enumerate(extra_items[10:12])
+    ]
     all_items, all_v = items + new_items, np.vstack([v, extra_v[10:12]])
     got = build_map(all_items, all_v, previous=previous(items, v, res))
     assert not got.refitted
@@ -199,5 +224,7 @@ def test_fake_embedder_corpus():
 def test_import_is_light():
     code = "import sys, indexer.topics; print(any(m.split('.')[0] in ('umap', 'numba', 'sklearn') for m in sys.modules))"
     root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
     assert out.stdout.strip() == "False"
