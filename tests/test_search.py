@@ -150,3 +150,25 @@ def test_public_eval_targets(seed_index: Path) -> None:
     # BM25 alone is already perfect on these 16 questions: absorb can only tie it
     assert m["absorb"]["MRR@10"] >= m["bm25"]["MRR@10"]
     assert m["absorb"]["MRR@10"] > m["dense-item"]["MRR@10"]
+
+
+@pytest.mark.model
+@pytest.mark.corpus
+def test_own_question_sets_beat_both_baselines(real_embedder, tmp_path: Path) -> None:
+    """Seeds + karpathy-blog, 100 of our own questions: hybrid beats each method alone."""
+    from conftest import SEEDS, corpus
+
+    from indexer.evaluate import evaluate
+
+    blog = corpus("karpathy-blog")
+    build_index([SEEDS, blog], tmp_path / "kb", embedder=real_embedder, progress=False)
+    idx = open_index(tmp_path / "kb", embedder=real_embedder)
+    data = Path(__file__).parent / "data"
+    both = tmp_path / "q.jsonl"
+    both.write_text(
+        (data / "questions_karpathy.jsonl").read_text() + (data / "hard_karpathy.jsonl").read_text()
+    )
+    m = evaluate(both, tmp_path / "kb", index=idx).metrics
+    print({k: round(v["MRR@10"], 3) for k, v in m.items()})
+    for base in ("bm25", "dense-item", "dense-passage"):
+        assert m["absorb"]["MRR@10"] > m[base]["MRR@10"], base
