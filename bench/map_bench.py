@@ -104,7 +104,9 @@ def _cache_dir() -> Path:
         return p
 
 
-def knn_agreement(points: np.ndarray, labels: np.ndarray, k: int = 10, cosine: bool = False) -> float:
+def knn_agreement(
+    points: np.ndarray, labels: np.ndarray, k: int = 10, cosine: bool = False
+) -> float:
     """Mean share of each point's k nearest neighbours that carry its label."""
     if cosine:
         d = -(points @ points.T)
@@ -116,8 +118,8 @@ def knn_agreement(points: np.ndarray, labels: np.ndarray, k: int = 10, cosine: b
     return float((labels[nn] == labels[:, None]).mean())
 
 
-def baseline(vectors: np.ndarray, seed: int = 42) -> tuple[np.ndarray, float]:
-    """Default HDBSCAN on a default 5-d cosine UMAP: (labels, seconds)."""
+def baseline(vectors: np.ndarray, seed: int = 42) -> tuple[np.ndarray, float, np.ndarray]:
+    """Default HDBSCAN on a default 5-d cosine UMAP: (labels, seconds); and a default 2-d map."""
     import umap
     from sklearn.cluster import HDBSCAN
 
@@ -125,14 +127,19 @@ def baseline(vectors: np.ndarray, seed: int = 42) -> tuple[np.ndarray, float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         red = umap.UMAP(n_components=5, metric="cosine", random_state=seed).fit_transform(vectors)
-    labels = HDBSCAN().fit_predict(red)
-    return labels, time.perf_counter() - t
+        labels = HDBSCAN().fit_predict(red)
+        took = time.perf_counter() - t
+        plain = umap.UMAP(metric="cosine", random_state=seed).fit_transform(vectors)
+    return labels, took, plain
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument(
+        "--seeds", type=int, default=6, help="also report the spread over this many other seeds"
+    )
     args = ap.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"corpus not found at {args.corpus}; nothing to benchmark (see ../shared/corpora)")
@@ -150,11 +157,19 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     again = build_map(items, vectors)  # warm: numba compiled, same seed
     warm_s = time.perf_counter() - t
-    same = bool(np.array_equal(res.coords, again.coords) and np.array_equal(res.topic_ids, again.topic_ids))
+    same = bool(
+        np.array_equal(res.coords, again.coords) and np.array_equal(res.topic_ids, again.topic_ids)
+    )
 
     full = knn_agreement(vectors, folder, cosine=True)
     mapped = knn_agreement(res.coords.astype(np.float64), folder)
-    base_labels, base_s = baseline(vectors)
+    base_labels, base_s, plain = baseline(vectors)
+    plain_kept = knn_agreement(plain.astype(np.float64), folder) / full
+    kept, amis = [], []
+    for seed in range(1, args.seeds + 1):  # how much of the figure is the luck of one seed
+        other = build_map(items, vectors, seed=seed)
+        kept.append(knn_agreement(other.coords.astype(np.float64), folder) / full)
+        amis.append(float(ami(folder, other.topic_ids)))
     tids = res.topic_ids
     fig = {
         "n_items": len(items),
@@ -162,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         "knn10_same_folder_full": round(full, 4),
         "knn10_same_folder_map": round(mapped, 4),
         "map_kept_ratio": round(mapped / full, 4),
+        "map_kept_ratio_default_umap": round(plain_kept, 4),
         "ami_topics": round(float(ami(folder, tids)), 4),
         "ami_topics_sorted_only": round(float(ami(folder[tids >= 0], tids[tids >= 0])), 4),
         "n_topics": len(res.topics),
@@ -173,12 +189,25 @@ def main(argv: list[str] | None = None) -> int:
         "build_s_warm": round(warm_s, 2),
         "baseline_s": round(base_s, 2),
         "deterministic": same,
+        "other_seeds": args.seeds,
+        "map_kept_ratio_seeds_mean": round(float(np.mean(kept)), 4) if kept else None,
+        "map_kept_ratio_seeds_min": round(float(np.min(kept)), 4) if kept else None,
+        "ami_topics_seeds_mean": round(float(np.mean(amis)), 4) if amis else None,
     }
-    print(f"neighbourhood (10-NN same folder): full space {full:.3f}  map {mapped:.3f}  "
-          f"kept {mapped / full:.1%}")
-    print(f"AMI topics~folders: {fig['ami_topics']:.3f} ({fig['n_topics']} topics, "
-          f"{fig['unsorted_share']:.1%} unsorted)  baseline {fig['ami_baseline']:.3f} "
-          f"({fig['baseline_topics']} clusters, {fig['baseline_noise_share']:.1%} noise)")
+    print(
+        f"neighbourhood (10-NN same folder): full space {full:.3f}  map {mapped:.3f}  "
+        f"kept {mapped / full:.1%} (default UMAP: {plain_kept:.1%})"
+    )
+    print(
+        f"AMI topics~folders: {fig['ami_topics']:.3f} ({fig['n_topics']} topics, "
+        f"{fig['unsorted_share']:.1%} unsorted)  baseline {fig['ami_baseline']:.3f} "
+        f"({fig['baseline_topics']} clusters, {fig['baseline_noise_share']:.1%} noise)"
+    )
+    if kept:
+        print(
+            f"seeds 1-{args.seeds}: kept {np.mean(kept):.1%} on average "
+            f"(lowest {np.min(kept):.1%}), AMI {np.mean(amis):.3f} on average"
+        )
     print(f"build_map: {build_s:.1f} s cold, {warm_s:.1f} s warm; deterministic: {same}")
     for tp in sorted(res.topics, key=lambda tp: -tp.size)[:15]:
         print(f"  {tp.size:4d}  {tp.label}")

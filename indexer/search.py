@@ -144,8 +144,20 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     import bm25s
 
     return bm25s.tokenize(
-        texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+        texts, stopwords=_stopwords(), stemmer=_stemmer(), return_ids=False, show_progress=False
     )
+
+
+_STOPWORDS: list[str] = []
+
+
+def _stopwords() -> list[str]:
+    """scikit-learn's English list: question words ("why", "does", "you") carry no topic."""
+    if not _STOPWORDS:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        _STOPWORDS.extend(sorted(ENGLISH_STOP_WORDS))
+    return _STOPWORDS
 
 
 def build_bm25(texts: list[str]):

@@ -1,21 +1,16 @@
 """The topic map: a 2-D layout of every item, topics found by density, and their labels.
 
-Pure functions over item vectors; the build pipeline stores what they return.
+Pure functions of the items and their vectors; the build pipeline stores the result.
 
-- Layout: UMAP (cosine) to 2-D of the mean-centred item vectors (centring removes
-  the direction all MiniLM vectors share and sharpens neighbourhoods), with a
-  fixed seed so the same corpus always gives the same map. Both UMAP runs share
-  one exact k-nearest-neighbour graph. Fewer than 4 items are placed by PCA.
-- Topics: HDBSCAN on a separate 5-d UMAP (min_dist=0, made for clustering), then
-  every outlier joins the topic whose centroid it is most similar to, unless it is
-  further from all of them than nearly every topic member is from its own
-  ("unsorted", topic -1). Fewer than 15 items: agglomerative clustering.
-- Labels: class-based TF-IDF over titles and prose (stop words, boilerplate and
-  the author's name removed), 2-4 terms in their usual casing.
-- Stability: with a previous map and few changes, old items keep their exact
-  coordinates and topic; new items are placed by their nearest old neighbours.
-
-Parameters grow with n and were tuned with bench/map_bench.py (577 notes).
+- Layout: seeded, single-threaded UMAP (cosine) of the mean-centred vectors, so the same
+  corpus always gives the same map; centring drops the direction all MiniLM vectors share.
+- Topics: HDBSCAN on a second, 5-d UMAP over the same exact neighbour graph; outliers join
+  the most similar topic centroid unless further from all than any member is from its
+  own (those stay "unsorted", -1). Under 15 items: agglomerative; under 4: no UMAP.
+- Labels: class-based TF-IDF over titles and prose (no code lines, stop words,
+  boilerplate or author's name), 2-4 terms in their usual casing.
+- Stability: after small changes old items keep their exact place and topic, and new
+  items go beside their nearest old neighbours. Parameters scale with n (bench/map_bench.py).
 """
 
 from __future__ import annotations
@@ -29,68 +24,19 @@ import numpy as np
 
 from .models import Item, Topic
 
-TINY = 4  # fewer items: no UMAP
-SMALL = 15  # fewer items: no density clustering
+Arr = np.ndarray
+TINY, SMALL = 4, 15  # below TINY items: no UMAP; below SMALL: no density clustering
 MAX_CHANGE = 0.2  # a larger share of new or removed items forces a full refit
-BOILERPLATE = set(
-    [
-        "post",
-        "posts",
-        "blog",
-        "http",
-        "https",
-        "com",
-        "www",
-        "org",
-        "html",
-        "htm",
-        "png",
-        "jpg",
-        "jpeg",
-        "gif",
-        "svg",
-        "webp",
-        "pdf",
-        "img",
-        "src",
-        "href",
-        "amp",
-        "nbsp",
-        "url",
-        "link",
-        "links",
-        "read",
-        "also",
-        "like",
-        "just",
-        "really",
-        "thing",
-        "things",
-        "way",
-        "use",
-        "using",
-        "used",
-        "new",
-        "one",
-        "two",
-        "want",
-        "know",
-        "get",
-        "got",
-        "make",
-        "made",
-        "lot",
-        "bit",
-        "little",
-        "pretty",
-        "quite",
-        "able",
-        "need",
-    ]
-)
-_TOKEN = r"(?u)\b[^\W\d_][\w-]*[^\W_]\b"  # 2+ characters, starts with a letter: no numbers
-_NOISE = re.compile(r"```.*?```|https?://\S+|www\.\S+|\]\([^)]*\)", re.S)
+_BOILERPLATE = """post posts blog http https com www org html htm png jpg jpeg gif svg webp pdf
+img src href amp nbsp url link links read also like just really thing things way use using used
+new lot bit pretty quite able need want know get got make made def self return import const var
+let true false null none tmp et al"""
+BOILERPLATE = frozenset(_BOILERPLATE.split())
+_TOKEN = r"(?u)\b[^\W\d_][\w-]*[^\W_]\b"  # 2+ characters starting with a letter: no numbers
+_NOISE = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)|\b[\w.-]+\.(?:com|net|org|io|dev)\b")
+_CODEISH = re.compile(r"[{}\[\]()<>=_/\\|$#*`@%^&~+\";]")  # > 5% of a line: code, not prose
 _NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
+_STEM = re.compile(r"(?<=...)s$|\d+$")  # "tests" ~ "test", "sqlite3" ~ "sqlite"
 
 
 @dataclass
@@ -125,8 +71,7 @@ def build_map(
     if previous is not None and not refit and _few_changes(items, vectors, previous):
         return _incremental(items, vectors, previous)
     coords, topic_ids = _fit(vectors, seed)
-    k = int(topic_ids.max()) + 1
-    labels = _labels(items, topic_ids, k)
+    labels = _labels(items, topic_ids, int(topic_ids.max()) + 1)
     return MapResult(coords, topic_ids, _topics(items, vectors, coords, topic_ids, labels), True)
 
 
@@ -136,38 +81,26 @@ def project_query(
     """Where ``vector`` goes on a map: similarity-weighted mean of its k nearest items."""
     if len(ids) == 0:
         return 0.0, 0.0
-    xy = _place(np.asarray(vector, np.float32).reshape(1, -1), coords, vectors, k)[0]
+    q = np.asarray(vector, np.float32).reshape(1, -1)
+    xy = _interpolate(q, coords, vectors, np.full(len(ids), -1), k)[0][0]
     return float(xy[0]), float(xy[1])
 
 
-# ---------------------------------------------------------------- full fit
-
-
-def _fit(vectors: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr]:
     """(coords, topic ids) from scratch."""
-    n = len(vectors)
-    if n < TINY:
-        return _pca2(vectors), np.zeros(n, np.int32)
-    x = vectors - vectors.mean(axis=0)
+    n, x = len(vectors), vectors - vectors.mean(axis=0)
+    if n < TINY or np.abs(x).max() < 1e-6:  # 1-3 items, or all alike: principal components
+        u, s, _ = np.linalg.svd(x, full_matrices=False)
+        return np.pad(u * s, ((0, 0), (0, 2)))[:, :2].astype(np.float32), np.zeros(n, np.int32)
     x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    nn = min(n - 1, max(5, min(30, round(np.log2(n)) + 1)))  # 10 for 577 items, 18 for 100k
-    knn = _knn(x, nn)
-    epochs = max(200, min(1000, round(1e6 / n)))  # a long, gentle schedule for small maps
-    coords = _umap(
-        x,
-        knn,
-        2,
-        0.05,
-        seed,
-        n_epochs=epochs,
-        learning_rate=min(1.0, 500 / epochs),
-        repulsion_strength=2.0,
-    )
+    knn = _knn(x, min(n - 1, max(5, min(30, round(np.log2(n)) + 3))))  # 12 at 577, 20 at 100k
+    epochs = max(200, min(1000, round(1e6 / n)))  # long and gentle where it is cheap
+    rate = min(1.0, 500 / epochs)
+    coords = _umap(x, knn, 2, 0.05, seed, n_epochs=epochs, learning_rate=rate, repulsion_strength=2)
     if n < SMALL:
         from sklearn.cluster import AgglomerativeClustering
 
-        k = max(1, round(np.sqrt(n / 2)))
-        agg = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average")
+        agg = AgglomerativeClustering(round(np.sqrt(n / 2)), metric="cosine", linkage="average")
         return coords, _by_size(agg.fit_predict(x))
     from sklearn.cluster import HDBSCAN
 
@@ -175,241 +108,191 @@ def _fit(vectors: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # sklearn's FutureWarning about ``copy``
         labels = HDBSCAN(min_cluster_size=max(3, round(np.sqrt(n) / 5))).fit_predict(reduced)
-    if labels.max() < 0:
-        labels[:] = 0
+    labels = labels if labels.max() >= 0 else np.zeros_like(labels)  # no clusters: one topic
     return coords, _by_size(_assign_outliers(labels, vectors))
 
 
-def _pca2(vectors: np.ndarray) -> np.ndarray:
-    """2-D principal components for 1-3 items (no UMAP)."""
-    x = vectors - vectors.mean(axis=0)
-    u, s, _ = np.linalg.svd(x, full_matrices=False)
-    out = np.zeros((len(x), 2), np.float32)
-    m = min(2, len(s))
-    out[:, :m] = u[:, :m] * s[:m]
-    return out
-
-
-def _knn(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact cosine k nearest neighbours (self first), computed block by block."""
+def _knn(x: Arr, k: int) -> tuple[Arr, Arr]:
+    """Exact cosine k nearest neighbours (self first), block by block."""
     n = len(x)
-    idx = np.empty((n, k), np.int32)
-    dist = np.empty((n, k), np.float32)
-    step = max(64, int(5e7 // n))
+    idx, dist = np.empty((n, k), np.int32), np.empty((n, k), np.float32)
+    step = max(64, int(5e7 // n))  # about 200 MB of similarities at a time
     for a in range(0, n, step):
         s = x[a : a + step] @ x.T
-        rows = np.arange(len(s))
-        s[rows, rows + a] = 2.0  # self first
+        s[np.arange(len(s)), np.arange(a, a + len(s))] = 2.0  # self first
         top = np.argpartition(-s, k - 1, axis=1)[:, :k]
         top = np.take_along_axis(top, np.argsort(-np.take_along_axis(s, top, 1), 1), 1)
         idx[a : a + step] = top
         dist[a : a + step] = np.clip(1.0 - np.take_along_axis(s, top, 1), 0.0, 2.0)
-    dist[:, 0] = 0.0
     return idx, dist
 
 
-def _umap(x: np.ndarray, knn: tuple, dims: int, min_dist: float, seed: int, **kw) -> np.ndarray:
-    """A seeded, single-threaded UMAP of ``x`` from the precomputed neighbour graph."""
-    import umap
-
+def _umap(x: Arr, knn: tuple, dims: int, min_dist: float, seed: int, **kw) -> Arr:
+    """A seeded, single-threaded UMAP of ``x`` over the precomputed neighbour graph."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # precomputed-knn and small-data notices
+        warnings.simplefilter("ignore")  # no-TensorFlow, precomputed-knn, small-data notices
+        import umap
+
         model = umap.UMAP(
-            n_neighbors=knn[0].shape[1],
-            n_components=dims,
-            min_dist=min_dist,
-            metric="cosine",
-            init="pca",
-            random_state=seed,
-            n_jobs=1,
-            low_memory=True,
-            precomputed_knn=knn,
-            **kw,
-        )
+            n_neighbors=knn[0].shape[1], n_components=dims, min_dist=min_dist, metric="cosine",
+            init="pca" if x.shape[1] > dims else "random", random_state=seed, n_jobs=1,
+            low_memory=True, precomputed_knn=knn, **kw,
+        )  # fmt: skip
         return model.fit_transform(x).astype(np.float32)
 
 
-def _assign_outliers(labels: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """Outliers join their most similar topic centroid unless far from all of them."""
+def _assign_outliers(labels: Arr, vectors: Arr) -> Arr:
+    """Outliers join the most similar topic centroid unless far from all (at most 5% stay)."""
     labels = labels.copy()
     sims = vectors @ _centroids(vectors, labels, int(labels.max()) + 1).T
     member = labels >= 0
-    floor = np.quantile(sims[member, labels[member]], 0.01)  # as far out as the odd member
+    floor = sims[member, labels[member]].min()  # further out than any member: unsorted
     out = np.flatnonzero(~member)
     best, score = sims[out].argmax(axis=1), sims[out].max(axis=1)
-    keep = np.argsort(-score, kind="stable")[: max(0, len(out) - len(labels) // 20)]
     near = score >= floor
-    near[keep] = True  # never more than 5% unsorted
+    near[np.argsort(-score, kind="stable")[: max(0, len(out) - len(labels) // 20)]] = True
     labels[out[near]] = best[near]
     return labels
 
 
-def _centroids(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+def _centroids(vectors: Arr, labels: Arr, k: int) -> Arr:
     c = np.zeros((k, vectors.shape[1]), np.float32)
     np.add.at(c, labels[labels >= 0], vectors[labels >= 0])
     return c / np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-12)
 
 
-def _by_size(labels: np.ndarray) -> np.ndarray:
-    """Renumber topics 0.. by decreasing size (ties: first appearance); -1 stays."""
-    ids = [t for t, _ in Counter(int(t) for t in labels if t >= 0).most_common()]
-    remap = {t: i for i, t in enumerate(ids)} | {-1: -1}
+def _by_size(labels: Arr) -> Arr:
+    """Renumber topics 0.. by decreasing size (ties: first seen); -1 stays."""
+    order = [t for t, _ in Counter(int(t) for t in labels if t >= 0).most_common()]
+    remap = {t: i for i, t in enumerate(order)} | {-1: -1}
     return np.array([remap[int(t)] for t in labels], np.int32)
 
 
-# ---------------------------------------------------------------- incremental
-
-
-def _few_changes(items: list[Item], vectors: np.ndarray, prev: PreviousMap) -> bool:
-    """Whether the previous map can be kept (same model, at most 20% changed)."""
+def _few_changes(items: list[Item], vectors: Arr, prev: PreviousMap) -> bool:
+    """Whether the previous map can stay: same vector size, at most 20% new or removed."""
     if len(prev.ids) == 0 or np.asarray(prev.vectors).shape[-1] != vectors.shape[1]:
         return False
     old, now = set(prev.ids), {it.id for it in items}
-    changed = len(now - old) + len(old - now)
-    return changed <= MAX_CHANGE * max(len(old), len(now))
+    return len(now - old) + len(old - now) <= MAX_CHANGE * max(len(old), len(now))
 
 
-def _incremental(items: list[Item], vectors: np.ndarray, prev: PreviousMap) -> MapResult:
-    """Old items keep their place and topic; new ones go next to their neighbours."""
+def _incremental(items: list[Item], vectors: Arr, prev: PreviousMap) -> MapResult:
+    """Old items keep place and topic; new ones go beside their nearest old neighbours."""
     pos = {pid: j for j, pid in enumerate(prev.ids)}
-    old = np.array([i for i, it in enumerate(items) if it.id in pos], np.int64)
-    new = np.array([i for i, it in enumerate(items) if it.id not in pos], np.int64)
-    src = np.array([pos[items[i].id] for i in old], np.int64)
-    coords = np.zeros((len(items), 2), np.float32)
-    topic_ids = np.full(len(items), -1, np.int32)
-    prev_coords, prev_topics = np.asarray(prev.coords), np.asarray(prev.topic_ids)
-    coords[old], topic_ids[old] = prev_coords[src], prev_topics[src]
-    if len(new) and len(src):
-        ref_vecs = np.asarray(prev.vectors, np.float32)[src]
-        coords[new] = _place(vectors[new], prev_coords[src], ref_vecs, 10)
-        topic_ids[new] = _vote(vectors[new], ref_vecs, prev_topics[src], 10)
-    labels = {t.id: t.label for t in prev.topics}
-    k = max([int(topic_ids.max()) + 1, *[t + 1 for t in labels]])
-    names = [labels.get(t, f"topic {t + 1}") for t in range(k)]
-    return MapResult(coords, topic_ids, _topics(items, vectors, coords, topic_ids, names), False)
+    known = np.array([it.id in pos for it in items], bool)
+    src = np.array([pos[it.id] for it in items if it.id in pos], np.int64)
+    pc, pt = np.asarray(prev.coords, np.float32), np.asarray(prev.topic_ids, np.int32)
+    coords, topic_ids = np.zeros((len(items), 2), np.float32), np.full(len(items), -1, np.int32)
+    coords[known], topic_ids[known] = pc[src], pt[src]
+    if len(src) and not known.all():
+        ref = np.asarray(prev.vectors, np.float32)[src]
+        coords[~known], topic_ids[~known] = _interpolate(vectors[~known], pc[src], ref, pt[src], 10)
+    names = {t.id: t.label for t in prev.topics}
+    k = max([int(topic_ids.max()) + 1, *[t + 1 for t in names]])
+    labels = [names.get(t, f"topic {t + 1}") for t in range(k)]
+    return MapResult(coords, topic_ids, _topics(items, vectors, coords, topic_ids, labels), False)
 
 
-def _neighbours(q: np.ndarray, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and similarities of each query's k most similar rows of ``vectors``."""
-    k = min(k, len(vectors))
-    s = q @ np.asarray(vectors, np.float32).T
-    top = np.argpartition(-s, k - 1, axis=1)[:, :k]
-    return top, np.take_along_axis(s, top, 1)
+def _interpolate(q: Arr, coords: Arr, vectors: Arr, topic_ids: Arr, k: int) -> tuple[Arr, Arr]:
+    """Per query, among its k most similar items (softmax of similarity: nearest count most):
+    the weighted mean position, and the topic with the most weight (-1: all unsorted)."""
+    vectors, coords = np.asarray(vectors, np.float32), np.asarray(coords, np.float32)
+    xy, tids = np.zeros((len(q), 2), np.float32), np.zeros(len(q), np.int32)
+    k, step = min(k, len(vectors)), max(1, int(5e7 // len(vectors)))
+    for a in range(0, len(q), step):
+        s = q[a : a + step] @ vectors.T
+        top = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        sims = np.take_along_axis(s, top, 1)
+        w = np.exp((sims - sims.max(axis=1, keepdims=True)) / 0.01)  # tuned: 0.005-0.01
+        w /= w.sum(axis=1, keepdims=True)
+        xy[a : a + step] = np.einsum("qk,qkd->qd", w, coords[top])
+        t = np.asarray(topic_ids)[top]
+        votes = np.zeros((len(t), max(0, int(t.max())) + 2))
+        np.add.at(votes, (np.arange(len(t))[:, None], t + 1), np.where(t >= 0, w, 0.0))
+        tids[a : a + step] = votes.argmax(axis=1) - 1  # column 0 (unsorted) never gains weight
+    return xy, tids
 
 
-def _weights(sims: np.ndarray) -> np.ndarray:
-    w = np.exp((sims - sims.max(axis=1, keepdims=True)) / 0.05)  # the nearest count most
-    return w / w.sum(axis=1, keepdims=True)
-
-
-def _place(q: np.ndarray, coords: np.ndarray, vectors: np.ndarray, k: int) -> np.ndarray:
-    top, sims = _neighbours(q, vectors, k)
-    return np.einsum("qk,qkd->qd", _weights(sims), np.asarray(coords)[top]).astype(np.float32)
-
-
-def _vote(q: np.ndarray, vectors: np.ndarray, topic_ids: np.ndarray, k: int) -> np.ndarray:
-    """The topic with the most similarity-weighted votes among the k nearest items."""
-    top, sims = _neighbours(q, vectors, k)
-    w, t = _weights(sims), topic_ids[top]
-    out = np.full(len(q), -1, np.int32)
-    for r in range(len(q)):
-        votes: Counter[int] = Counter()
-        for tid, wt in zip(t[r], w[r], strict=True):
-            if tid >= 0:
-                votes[int(tid)] += float(wt)
-        out[r] = max(votes, key=lambda c: (votes[c], -c)) if votes else -1
-    return out
-
-
-# ---------------------------------------------------------------- topics and labels
-
-
-def _topics(items, vectors, coords, topic_ids, labels: list[str]) -> list[Topic]:
-    """Topic records: size, 3 items nearest the centroid, label position (median)."""
+def _topics(items: list[Item], v: Arr, xy: Arr, tids: Arr, names: list[str]) -> list[Topic]:
+    """Topic records: size, the 3 items nearest the centroid, label at the members' median."""
     out = []
-    for t, label in enumerate(labels):
-        members = np.flatnonzero(topic_ids == t)
-        if len(members) == 0:
-            continue
-        centre = _centroids(vectors[members], np.zeros(len(members), np.int64), 1)[0]
-        near = members[np.argsort(-(vectors[members] @ centre), kind="stable")[:3]]
-        x, y = np.median(coords[members], axis=0)
-        out.append(Topic(t, label, len(members), [items[i].id for i in near], float(x), float(y)))
+    for t, name in enumerate(names):
+        members = np.flatnonzero(tids == t)
+        if len(members):
+            centre = _centroids(v[members], np.zeros(len(members), np.int64), 1)[0]
+            near = members[np.argsort(-(v[members] @ centre), kind="stable")[:3]]
+            x, y = np.median(xy[members], axis=0)
+            reps = [items[i].id for i in near]
+            out.append(Topic(t, name, len(members), reps, float(x), float(y)))
     return out
 
 
-def _labels(items: list[Item], topic_ids: np.ndarray, k: int) -> list[str]:
+def _labels(items: list[Item], topic_ids: Arr, k: int) -> list[str]:
     """2-4 distinctive terms per topic by class-based TF-IDF, joined with ' · '."""
     from scipy.sparse import csr_matrix
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-    budget = int(min(5000, max(300, 2e7 / len(items))))  # characters of text per item
-    texts = [_NOISE.sub(" ", f"{it.title}\n{it.text}")[:budget] for it in items]
-    stop = set(ENGLISH_STOP_WORDS) | BOILERPLATE | _author_words(items, texts)
-    fallback = [f"topic {t + 1}" for t in range(k)]
+    budget = int(min(5000, max(300, 2e7 / len(items))))  # characters of prose per item
+    texts = [_prose(f"{it.title}\n{it.text}")[:budget] for it in items]
+    stop = sorted(ENGLISH_STOP_WORDS | BOILERPLATE | _author_words(items, texts))
+    cv = CountVectorizer(ngram_range=(1, 2), stop_words=stop, token_pattern=_TOKEN)
     try:
-        cv = CountVectorizer(ngram_range=(1, 2), stop_words=sorted(stop), token_pattern=_TOKEN)
         x = cv.fit_transform(texts)
     except ValueError:  # nothing but stop words
-        return fallback
-    x.data = np.log1p(x.data)  # one item repeating a word must not own the topic
-    sel = topic_ids >= 0
-    m = csr_matrix((np.ones(sel.sum()), (topic_ids[sel], np.flatnonzero(sel))), (k, len(items)))
-    tf = np.asarray((m @ x).todense())
-    docs = np.asarray((m @ (x > 0).astype(np.float64)).todense())
+        return [f"topic {t + 1}" for t in range(k)]
+    x.data = np.log1p(x.data)  # one item repeating a word must not own its topic
+    sel = np.flatnonzero(topic_ids >= 0)
+    m = csr_matrix((np.ones(len(sel)), (topic_ids[sel], sel)), shape=(k, len(items)))
+    tf, docs = (m @ x).toarray(), (m @ (x > 0).astype(np.float64)).toarray()
     idf = np.log1p(tf.sum() / max(k, 1) / np.maximum(tf.sum(axis=0), 1e-12))
     score = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1e-12) * idf
-    sizes = np.asarray(m.sum(axis=1)).ravel()
-    score[docs < np.minimum(2, sizes)[:, None]] = 0  # a term of one item is no topic
-    terms = cv.get_feature_names_out()
-    labels = []
+    score[docs < np.minimum(2, docs.max(axis=1, keepdims=True))] = 0  # not one item's word
+    terms, labels = cv.get_feature_names_out(), []
+    score[:, [" " in term for term in terms]] *= 1.5  # a bigram says more than either word
     for t in range(k):
         chosen: list[str] = []
         order = np.argsort(-score[t], kind="stable")[:40]
-        for j in order:
-            if (
-                score[t, j] <= 0
-                or len(chosen) == 4
-                or (len(chosen) >= 2 and score[t, j] < 0.5 * score[t, order[0]])
-            ):
+        floor = 0.5 * score[t, order[0]]
+        for j in order:  # the best terms; after two, only those half as good as the best
+            if len(chosen) == 4 or score[t, j] <= 0 or (len(chosen) >= 2 and score[t, j] < floor):
                 break
             chosen = _add_term(chosen, str(terms[j]))
         members = [texts[i] for i in np.flatnonzero(topic_ids == t)]
-        labels.append(" · ".join(_cased(chosen, members)) or fallback[t])
+        labels.append(" · ".join(_cased(chosen, members)) or f"topic {t + 1}")
     return labels
 
 
+def _prose(text: str) -> str:
+    """The text without URLs and code-looking lines (labels should be words, not code)."""
+    lines = _NOISE.sub(" ", text).splitlines()
+    return "\n".join(s for s in lines if len(_CODEISH.findall(s)) <= len(s) / 20)
+
+
 def _add_term(chosen: list[str], term: str) -> list[str]:
-    """Add ``term`` unless it repeats a word; a bigram replaces its own unigram."""
-    words = set(term.split())
-    inside = [c for c in chosen if set(c.split()) <= words]
-    if any(set(c.split()) & words for c in chosen if c not in inside) or (
-        inside and len(words) == 1
-    ):
+    """``chosen`` plus ``term`` unless it repeats a word; a bigram replaces its own unigram."""
+    stem = {c: {_STEM.sub("", w.lower()) for w in c.split()} for c in [*chosen, term]}
+    inside = [c for c in chosen if stem[c] <= stem[term]]
+    clash = any(stem[c] & stem[term] for c in chosen if c not in inside)
+    if clash or (inside and len(stem[term]) == 1):
         return chosen
     return [c for c in chosen if c not in inside] + [term]
 
 
 def _author_words(items: list[Item], texts: list[str]) -> set[str]:
-    """The author's name: ``item.author`` words, and a capitalised name in most items."""
+    """The author's name: ``item.author`` words, and a capitalised name found in most items."""
     words = {w.lower() for it in items for w in re.findall(r"\w+", it.author or "")}
     df = Counter(name for t in texts for name in set(_NAME.findall(t)))
-    if df and len(items) >= 3:
-        name, count = df.most_common(1)[0]
-        if count > len(items) / 2:
-            words.add(name.lower())
-    return words
+    top = df.most_common(1)
+    return words | {name.lower() for name, count in top if count > len(items) / 2 >= 1.5}
 
 
 def _cased(terms: list[str], texts: list[str]) -> list[str]:
-    """Each term in the casing it most often has in ``texts``."""
+    """Each term in the casing its words most often have in ``texts`` (ties: lower case);
+    Title Case counts half, being mostly titles and sentence starts."""
     want = {w for t in terms for w in t.split()}
-    forms: Counter[str] = Counter()
-    for text in texts:
-        forms.update(w for w in re.findall(_TOKEN, text) if w.lower() in want)
-    best = {}
-    for form, count in forms.items():
-        key = (count, form.islower())
-        if form.lower() not in best or key > best[form.lower()][0]:
-            best[form.lower()] = (key, form)
-    return [" ".join(best.get(w, (0, w))[1] for w in t.split()) for t in terms]
+    forms = Counter(w for text in texts for w in re.findall(_TOKEN, text) if w.lower() in want)
+    best: dict[str, str] = {}
+    weight = {f: c / (2 if f.istitle() else 1) for f, c in forms.items()}  # titles, sentences
+    for form in sorted(forms, key=lambda f: (weight[f], f.islower())):
+        best[form.lower()] = form  # the most frequent form comes last and wins
+    return [" ".join(best.get(w, w) for w in t.split()) for t in terms]

@@ -213,8 +213,9 @@ def test_project_query_lands_near_its_neighbours(mid):
     assert project_query(v[0], [], np.zeros((0, 2)), np.zeros((0, 32))) == (0.0, 0.0)
 
 
-def test_fake_embedder_corpus():
-    emb = load_embedder("fake:64")
+@pytest.mark.parametrize("dim", [4, 64])
+def test_fake_embedder_corpus(dim):
+    emb = load_embedder(f"fake:{dim}")
     items, _, _ = corpus([8, 8, 8])
     v = emb.encode([f"{it.title}\n\n{it.text}" for it in items])
     res = build_map(items, v)
@@ -222,7 +223,10 @@ def test_fake_embedder_corpus():
 
 
 def test_import_is_light():
-    code = "import sys, indexer.topics; print(any(m.split('.')[0] in ('umap', 'numba', 'sklearn') for m in sys.modules))"
+    heavy = "('umap', 'numba', 'sklearn', 'scipy')"
+    code = (
+        f"import sys, indexer.topics; print(any(m.split('.')[0] in {heavy} for m in sys.modules))"
+    )
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
