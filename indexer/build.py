@@ -143,15 +143,20 @@ def collect_items(
                     if old and old["sha1"] == row["sha1"] and old["status"] == "ok":
                         got = prev.items.get(source, [])
                     else:
-                        changed = True
                         got = parse_capture(source, data, lambda m: report.warnings.append(m))
+                        changed = True
                 except ParseError as e:
                     why = e.message.removeprefix(f"{source}: ")
                 except (OSError, ValueError) as e:
                     why = getattr(e, "strerror", None) or str(e)
             if why is not None:
-                changed = True
                 row["status"] = f"error: {why}"
+                # the same file failing the same way as last time changes nothing
+                changed = changed or not (
+                    old is not None
+                    and old["status"] == row["status"]
+                    and (old["size"], old["mtime_ns"]) == (cf.size, cf.mtime_ns)
+                )
                 if source in prev.items:  # keep what an earlier build read from this file
                     got = prev.items[source]
                     report.kept.append(source)
@@ -205,7 +210,11 @@ def embed_passages(
     report.reused = len(texts) - len(todo)
     report.embedded = len(todo)
     if todo:
-        vecs[todo] = _encode_with_progress(embedder, [texts[j] for j in todo], progress)
+        new = [texts[j] for j in todo]
+        prepare = getattr(embedder, "prepare", None)
+        if prepare is not None:  # e.g. int8 calibration on the corpus's own text (accel)
+            prepare(new)
+        vecs[todo] = _encode_with_progress(embedder, new, progress)
     return passages, hashes, vecs, np.asarray(owner, dtype=np.int32)
 
 
@@ -346,6 +355,8 @@ def build_index(
             gen.write_with("bm25", lambda path: bm25.save(path, show_progress=False))
             manifest = {
                 "model": model_name,
+                # informational: every backend's vectors are interchangeable (indexer.accel)
+                "backend": getattr(cache.get("e"), "backend", None) or _prev_backend(prev),
                 "dim": int(vecs.shape[1]),
                 "normalized": True,
                 "max_words": max_words,
@@ -361,6 +372,11 @@ def build_index(
     report.items, report.passages = len(items), len(passages)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _prev_backend(prev: _Previous) -> str | None:
+    """The backend that embedded the previous build (kept when nothing was embedded now)."""
+    return prev.gen.manifest.get("backend") if prev.gen is not None else None
 
 
 def _max_words_for(model_name: str, prev: _Previous, factory: Callable[[], Embedder]) -> int:

@@ -233,9 +233,7 @@ class Index:
                 lex = S.bm25_scores(st.bm25, terms, n_p)
             if row_ok is not None:
                 lex = np.where(row_ok, lex, 0.0)
-            nz = np.flatnonzero(lex)
-            top = nz[np.argsort(-lex[nz])[: S.CANDIDATES]]
-            cand.update(st.owner[top].tolist())
+            cand.update(st.owner[S.top_rows(lex, S.CANDIDATES)].tolist())
         if qv is not None:
             rows = np.flatnonzero(row_ok) if row_ok is not None else None
             drows, _ = S.dense_top(st.faiss, st.vecs, qv, S.CANDIDATES, rows)
@@ -244,8 +242,11 @@ class Index:
             return None
         items = np.array(sorted(cand), dtype=np.int64)
         lens = st.p_end[items] - st.p_start[items]
-        rows = np.concatenate([np.arange(st.p_start[i], st.p_end[i]) for i in items])
         starts = np.r_[0, np.cumsum(lens)[:-1]]
+        # every passage row of every candidate, item by item (each owns a contiguous range)
+        rows = np.arange(int(lens.sum()), dtype=np.int64) + np.repeat(
+            st.p_start[items] - starts, lens
+        )
         lex_p = lex[rows]
         if qv is not None:
             dense_p = np.asarray(st.vecs[rows] @ qv, dtype=np.float32)
@@ -255,13 +256,7 @@ class Index:
             item_sim = np.zeros(len(items), np.float32)
         # the snippet passage: best by both sides at passage level
         pscore = S.spread_norm(dense_p) + S.spread_norm(lex_p)
-        best = np.array(
-            [
-                rows[s + int(np.argmax(pscore[s : s + n]))]
-                for s, n in zip(starts, lens, strict=True)
-            ],
-            dtype=np.int64,
-        )
+        best = rows[S.segment_argmax(pscore, starts, lens)]
         vocab = st.bm25.vocab_dict
         return S.Candidates(
             items=items,
