@@ -9,46 +9,18 @@ server's peak RSS (``VmHWM``), i.e. the app serving that index.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("ABSORB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))
+
+from indexer.appserver import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
+
 FIRST_CARD = '[class*="st-key-card-"] .ab-title'
 TIMEOUT_MS = 300_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], limit: float = 120) -> float:
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < limit:
-        if proc.poll() is not None:
-            raise RuntimeError("streamlit exited before it was healthy")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return time.perf_counter() - t0
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"streamlit not healthy after {limit} s")
 
 
 def _vm_hwm_mb(pid: int) -> float | None:
@@ -67,30 +39,9 @@ def first_paint(index: Path, loads: int = 3, log: Path | None = None) -> dict[st
 
     if not Path(CHROMIUM).exists():
         return {"skipped": f"{CHROMIUM} not found"}
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ABSORB_INDEX": str(index), "HF_HUB_OFFLINE": "1"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    out = open(log or os.devnull, "wb")  # noqa: SIM115 (closed in finally)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        start_s = _wait_healthy(url, proc)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    with running_app(index, env=env, log=log, timeout=120) as app:
+        url, start_s = app.url, app.start_s
         times: list[float] = []
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -111,13 +62,5 @@ def first_paint(index: Path, loads: int = 3, log: Path | None = None) -> dict[st
             "server_start_s": round(start_s, 2),
             "warmup_s": round(times[0], 2),
             "first_paint_s": [round(x, 2) for x in times[1:]],
-            "server_peak_rss_mb": _vm_hwm_mb(proc.pid),
+            "server_peak_rss_mb": _vm_hwm_mb(app.proc.pid),
         }
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        out.close()

@@ -12,44 +12,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))
+
+from indexer.appserver import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
+
 QUESTION = "why should I understand backprop?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("streamlit exited early; see its output above")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("streamlit did not start")
 
 
 def settle(page, ms: int = 1200) -> None:
@@ -100,7 +74,7 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="default: the bundled MiniLM")
     ap.add_argument("--out", default=str(ROOT / "docs"))
     ap.add_argument("--theme", choices=["light", "dark"], default="light")
-    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--chromium", default=CHROMIUM)
     args = ap.parse_args()
 
     env = {k: v for k, v in os.environ.items() if k != "ABSORB_MODEL"}
@@ -115,41 +89,8 @@ def main() -> None:
     )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env["ABSORB_INDEX"] = str(Path(args.index).resolve())
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-            "--theme.base",
-            args.theme,
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        wait_healthy(url, proc)
-        shoot(url, out, args.theme, args.chromium)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with running_app(args.index, env=env, extra=("--theme.base", args.theme)) as app:
+        shoot(app.url, out, args.theme, args.chromium)
 
 
 if __name__ == "__main__":

@@ -245,10 +245,19 @@ def similar(item_id: str, index_dir: str, k: int, as_json: bool) -> None:
 
 @main.command("map")
 @index_option
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @friendly
 def map_cmd(index_dir: str, as_json: bool) -> None:
-    """The 2D topic map: one point per item (id, x, y, topic, topic_label)."""
+    """The 2D topic map: one point per item (id, x, y, topic, topic_label).
+
+    Topic -1 is "unsorted". Points stay put when items are added (new ones go beside
+    their nearest neighbours); `absorb index --refit` lays the map out afresh.
+
+    \b
+    Examples:
+      absorb map --json | head -3
+      absorb map --index idx --json > points.jsonl
+    """
     from . import open_index
 
     pts = [p.to_dict() for p in open_index(index_dir).map()]
@@ -257,10 +266,19 @@ def map_cmd(index_dir: str, as_json: bool) -> None:
 
 @main.command()
 @index_option
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @friendly
 def topics(index_dir: str, as_json: bool) -> None:
-    """Topics of the map with their labels, sizes and most representative items."""
+    """Topics of the map with their labels, sizes and most representative items.
+
+    JSON objects carry id, label, size, representative_ids (the 3 items nearest the
+    topic's centre) and x, y (where the label sits on the map).
+
+    \b
+    Examples:
+      absorb topics
+      absorb topics --index idx --json | jq -r .label
+    """
     from . import open_index
 
     idx = open_index(index_dir)
@@ -292,23 +310,10 @@ def serve(index_dir: str, port: int, host: str) -> None:
     import subprocess
     from pathlib import Path
 
-    app = Path(__file__).resolve().parent.parent / "app.py"
+    from .appserver import streamlit_command
+
     env = {**os.environ, "ABSORB_INDEX": str(Path(index_dir).resolve())}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.port",
-        str(port),
-        "--server.address",
-        host,
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    cmd = streamlit_command(port, host)
     click.echo(f"absorb: serving {index_dir} on http://{host}:{port}")
     sys.exit(subprocess.call(cmd, env=env))
 

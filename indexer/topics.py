@@ -4,39 +4,31 @@ Pure functions of the items and their vectors; the build pipeline stores the res
 
 - Layout: seeded, single-threaded UMAP (cosine) of the mean-centred vectors, so the same
   corpus always gives the same map; centring drops the direction all MiniLM vectors share.
-- Topics: HDBSCAN on a second, 5-d UMAP over the same exact neighbour graph; outliers join
-  the most similar topic centroid unless further from all than any member is from its
-  own (those stay "unsorted", -1). Under 15 items: agglomerative; under 4: no UMAP.
-- Labels: class-based TF-IDF over titles and prose (no code lines, stop words,
-  boilerplate or author's name), 2-4 terms in their usual casing.
+  UMAP sees exact neighbours re-ranked against hubs (``_neighbours``).
+- Topics: HDBSCAN on a second, 5-d UMAP over the same neighbour graph; when its top level
+  puts most items in one cluster, the leaves of its tree instead. Outliers join the most
+  similar topic centroid unless further from all than any member is from its own (those
+  stay "unsorted", -1). Under 15 items: agglomerative; under 4: no UMAP.
+- Labels: class-based TF-IDF terms (``labels.py``).
 - Stability: after small changes old items keep their exact place and topic, and new
   items go beside their nearest old neighbours. Parameters scale with n (bench/map_bench.py).
 """
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
+from .labels import topic_labels
 from .models import Item, Topic
 
 Arr = np.ndarray
 TINY, SMALL = 4, 15  # below TINY items: no UMAP; below SMALL: no density clustering
+HUB_K = 10  # neighbours that measure how much of a hub an item is (CSLS's usual 10)
 MAX_CHANGE = 0.2  # a larger share of new or removed items forces a full refit
-_BOILERPLATE = """post posts blog http https com www org html htm png jpg jpeg gif svg webp pdf
-img src href amp nbsp url link links read also like just really thing things way use using used
-new lot bit pretty quite able need want know get got make made def self return import const var
-let true false null none tmp et al"""
-BOILERPLATE = frozenset(_BOILERPLATE.split())
-_TOKEN = r"(?u)\b[^\W\d_][\w-]*[^\W_]\b"  # 2+ characters starting with a letter: no numbers
-_NOISE = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)|\b[\w.-]+\.(?:com|net|org|io|dev)\b")
-_CODEISH = re.compile(r"[{}\[\]()<>=_/\\|$#*`@%^&~+\";]")  # > 5% of a line: code, not prose
-_NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
-_STEM = re.compile(r"(?<=...)s$|\d+$")  # "tests" ~ "test", "sqlite3" ~ "sqlite"
 
 
 @dataclass
@@ -71,7 +63,7 @@ def build_map(
     if previous is not None and not refit and _few_changes(items, vectors, previous):
         return _incremental(items, vectors, previous)
     coords, topic_ids = _fit(vectors, seed)
-    labels = _labels(items, topic_ids, int(topic_ids.max()) + 1)
+    labels = topic_labels(items, topic_ids, int(topic_ids.max()) + 1)
     return MapResult(coords, topic_ids, _topics(items, vectors, coords, topic_ids, labels), True)
 
 
@@ -93,7 +85,7 @@ def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr]:
         u, s, _ = np.linalg.svd(x, full_matrices=False)
         return np.pad(u * s, ((0, 0), (0, 2)))[:, :2].astype(np.float32), np.zeros(n, np.int32)
     x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    knn = _knn(x, min(n - 1, max(5, min(30, round(np.log2(n)) + 3))))  # 12 at 577, 20 at 100k
+    knn = _neighbours(x, min(n - 1, max(5, min(30, round(np.log2(n)) + 3))))  # 12 at 577
     epochs = max(200, min(1000, round(1e6 / n)))  # long and gentle where it is cheap
     rate = min(1.0, 500 / epochs)
     coords = _umap(x, knn, 2, 0.05, seed, n_epochs=epochs, learning_rate=rate, repulsion_strength=2)
@@ -105,26 +97,53 @@ def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr]:
     from sklearn.cluster import HDBSCAN
 
     reduced = _umap(x, knn, 5, 0.0, seed)
+    size = max(3, round(np.sqrt(n) / 5))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # sklearn's FutureWarning about ``copy``
-        labels = HDBSCAN(min_cluster_size=max(3, round(np.sqrt(n) / 5))).fit_predict(reduced)
+        labels = HDBSCAN(min_cluster_size=size).fit_predict(reduced)
+        if np.bincount(labels + 1).max() > n / 2:  # one theme holds most (all ML, say): finer
+            leaf = HDBSCAN(min_cluster_size=size, cluster_selection_method="leaf")
+            labels = max(labels, leaf.fit_predict(reduced), key=lambda lab: lab.max())
     labels = labels if labels.max() >= 0 else np.zeros_like(labels)  # no clusters: one topic
     return coords, _by_size(_assign_outliers(labels, vectors))
 
 
+def _neighbours(x: Arr, k: int, hub_k: int = HUB_K) -> tuple[Arr, Arr]:
+    """The k neighbours UMAP should see: the 3k nearest re-ranked by CSLS (hubness reduction).
+
+    In embedding spaces a few "hub" items are near everything and crowd other items out of
+    neighbour lists. CSLS scores a pair by ``2 cos(i, j) - r_j`` (``r_j`` = mean similarity of j
+    to its ``hub_k`` nearest), which demotes hubs. Returned sorted by plain cosine distance,
+    self first, as UMAP expects. On simonw-til this lifts the map's same-folder neighbour share
+    from 95.0% to 96.5% of the full space's (mean of 30 seeds; bench/map_bench.py).
+    """
+    idx, dist = _knn(x, min(len(x) - 1, 3 * k) + 1)
+    hub = (1.0 - dist[:, 1 : hub_k + 1]).mean(axis=1)
+    score = -dist - 0.5 * hub[idx]  # = (2 cos - r_j) / 2 - 1/2: same order as CSLS in a row
+    score[:, 0] = np.inf
+    keep = np.argsort(-score, axis=1, kind="stable")[:, :k]
+    idx, dist = np.take_along_axis(idx, keep, 1), np.take_along_axis(dist, keep, 1)
+    order = np.argsort(dist, axis=1, kind="stable")
+    return np.take_along_axis(idx, order, 1), np.take_along_axis(dist, order, 1)
+
+
 def _knn(x: Arr, k: int) -> tuple[Arr, Arr]:
-    """Exact cosine k nearest neighbours (self first), block by block."""
-    n = len(x)
-    idx, dist = np.empty((n, k), np.int32), np.empty((n, k), np.float32)
-    step = max(64, int(5e7 // n))  # about 200 MB of similarities at a time
-    for a in range(0, n, step):
-        s = x[a : a + step] @ x.T
-        s[np.arange(len(s)), np.arange(a, a + len(s))] = 2.0  # self first
-        top = np.argpartition(-s, k - 1, axis=1)[:, :k]
-        top = np.take_along_axis(top, np.argsort(-np.take_along_axis(s, top, 1), 1), 1)
-        idx[a : a + step] = top
-        dist[a : a + step] = np.clip(1.0 - np.take_along_axis(s, top, 1), 0.0, 2.0)
-    return idx, dist
+    """Exact cosine k nearest neighbours of unit rows (self first), by FAISS's flat search:
+    at 100k items about twice as fast as blocked numpy and a tenth of its memory."""
+    import faiss
+
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    index = faiss.IndexFlatIP(x.shape[1])
+    index.add(x)
+    sims, idx = index.search(x, k)
+    own = np.arange(len(x))[:, None]
+    # duplicates tie with the item itself: put the item first and drop its other place
+    # (or the last neighbour, when the tie pushed it out of the list)
+    where = np.where(idx == own, np.arange(k), k - 1).min(axis=1)
+    keep = np.arange(k)[None, :] != where[:, None]
+    idx = np.hstack([own, idx[keep].reshape(len(x), k - 1)]).astype(np.int32)
+    sims = np.hstack([np.ones((len(x), 1), np.float32), sims[keep].reshape(len(x), k - 1)])
+    return idx, np.clip(1.0 - sims, 0.0, 2.0).astype(np.float32)
 
 
 def _umap(x: Arr, knn: tuple, dims: int, min_dist: float, seed: int, **kw) -> Arr:
@@ -225,74 +244,3 @@ def _topics(items: list[Item], v: Arr, xy: Arr, tids: Arr, names: list[str]) -> 
             reps = [items[i].id for i in near]
             out.append(Topic(t, name, len(members), reps, float(x), float(y)))
     return out
-
-
-def _labels(items: list[Item], topic_ids: Arr, k: int) -> list[str]:
-    """2-4 distinctive terms per topic by class-based TF-IDF, joined with ' · '."""
-    from scipy.sparse import csr_matrix
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
-
-    budget = int(min(5000, max(300, 2e7 / len(items))))  # characters of prose per item
-    texts = [_prose(f"{it.title}\n{it.text}")[:budget] for it in items]
-    stop = sorted(ENGLISH_STOP_WORDS | BOILERPLATE | _author_words(items, texts))
-    cv = CountVectorizer(ngram_range=(1, 2), stop_words=stop, token_pattern=_TOKEN)
-    try:
-        x = cv.fit_transform(texts)
-    except ValueError:  # nothing but stop words
-        return [f"topic {t + 1}" for t in range(k)]
-    x.data = np.log1p(x.data)  # one item repeating a word must not own its topic
-    sel = np.flatnonzero(topic_ids >= 0)
-    m = csr_matrix((np.ones(len(sel)), (topic_ids[sel], sel)), shape=(k, len(items)))
-    tf, docs = (m @ x).toarray(), (m @ (x > 0).astype(np.float64)).toarray()
-    idf = np.log1p(tf.sum() / max(k, 1) / np.maximum(tf.sum(axis=0), 1e-12))
-    score = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1e-12) * idf
-    score[docs < np.minimum(2, docs.max(axis=1, keepdims=True))] = 0  # not one item's word
-    terms, labels = cv.get_feature_names_out(), []
-    score[:, [" " in term for term in terms]] *= 1.5  # a bigram says more than either word
-    for t in range(k):
-        chosen: list[str] = []
-        order = np.argsort(-score[t], kind="stable")[:40]
-        floor = 0.5 * score[t, order[0]]
-        for j in order:  # the best terms; after two, only those half as good as the best
-            if len(chosen) == 4 or score[t, j] <= 0 or (len(chosen) >= 2 and score[t, j] < floor):
-                break
-            chosen = _add_term(chosen, str(terms[j]))
-        members = [texts[i] for i in np.flatnonzero(topic_ids == t)]
-        labels.append(" · ".join(_cased(chosen, members)) or f"topic {t + 1}")
-    return labels
-
-
-def _prose(text: str) -> str:
-    """The text without URLs and code-looking lines (labels should be words, not code)."""
-    lines = _NOISE.sub(" ", text).splitlines()
-    return "\n".join(s for s in lines if len(_CODEISH.findall(s)) <= len(s) / 20)
-
-
-def _add_term(chosen: list[str], term: str) -> list[str]:
-    """``chosen`` plus ``term`` unless it repeats a word; a bigram replaces its own unigram."""
-    stem = {c: {_STEM.sub("", w.lower()) for w in c.split()} for c in [*chosen, term]}
-    inside = [c for c in chosen if stem[c] <= stem[term]]
-    clash = any(stem[c] & stem[term] for c in chosen if c not in inside)
-    if clash or (inside and len(stem[term]) == 1):
-        return chosen
-    return [c for c in chosen if c not in inside] + [term]
-
-
-def _author_words(items: list[Item], texts: list[str]) -> set[str]:
-    """The author's name: ``item.author`` words, and a capitalised name found in most items."""
-    words = {w.lower() for it in items for w in re.findall(r"\w+", it.author or "")}
-    df = Counter(name for t in texts for name in set(_NAME.findall(t)))
-    top = df.most_common(1)
-    return words | {name.lower() for name, count in top if count > len(items) / 2 >= 1.5}
-
-
-def _cased(terms: list[str], texts: list[str]) -> list[str]:
-    """Each term in the casing its words most often have in ``texts`` (ties: lower case);
-    Title Case counts half, being mostly titles and sentence starts."""
-    want = {w for t in terms for w in t.split()}
-    forms = Counter(w for text in texts for w in re.findall(_TOKEN, text) if w.lower() in want)
-    best: dict[str, str] = {}
-    weight = {f: c / (2 if f.istitle() else 1) for f, c in forms.items()}  # titles, sentences
-    for form in sorted(forms, key=lambda f: (weight[f], f.islower())):
-        best[form.lower()] = form  # the most frequent form comes last and wins
-    return [" ".join(best.get(w, w) for w in t.split()) for t in terms]

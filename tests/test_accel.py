@@ -89,3 +89,25 @@ def test_export_is_cached_and_verified() -> None:
     assert accel._read_meta(folder)["verified"]
     bundled = accel.model_dir(_bundled_minilm_path() or "")
     assert bundled is not None and folder == accel.cache_dir(bundled, "openvino")
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not accel.installed("openvino-int8"), reason="nncf/openvino not installed")
+def test_int8_calibrates_on_the_corpus_then_stays_close_to_torch() -> None:
+    from indexer.passages import embed_text, split_item
+    from indexer.sources import parse_capture
+
+    texts = []
+    for p in sorted((ROOT / "data" / "captures").iterdir()):
+        for it in parse_capture(p.name, p.read_bytes(), lambda _m: None):
+            texts += [embed_text(it, ps) for ps in split_item(it, 150)]
+    assert len(texts) >= accel.MIN_CALIBRATION
+    e = load_embedder("all-MiniLM-L6-v2", "openvino-int8")
+    assert isinstance(e, accel.FastEmbedder)
+    e.prepare(texts[:10])  # too few to calibrate on: stays fp32
+    assert e.backend == "openvino"
+    e.prepare(texts)
+    assert e.backend == "openvino-int8" and accel.int8_file(e._folder).exists()
+    ref = load_embedder("all-MiniLM-L6-v2", "torch").encode(texts[:32])
+    assert float(np.mean(np.sum(e.encode(texts[:32]) * ref, axis=1))) > 0.98
+    assert load_embedder("all-MiniLM-L6-v2", "openvino-int8").backend == "openvino-int8"

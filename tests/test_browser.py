@@ -12,28 +12,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from indexer.appserver import CHROMIUM, CHROMIUM_ARGS, running_app
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("ABSORB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BACKPROP = "Yes you should understand backprop"
 PROBE = {
     "title": "Probe of markup <b>in a title</b>",
@@ -51,12 +39,6 @@ sync_api = pytest.importorskip(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from indexer.build import build_index
@@ -68,64 +50,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     index = base / "index"
     build_index([caps], index, model="fake:64", progress=False)
 
-    port = _free_port()
     env = {
         **os.environ,
-        "ABSORB_INDEX": str(index),
         "ABSORB_MODEL": "fake:64",
         "ABSORB_CACHE": str(base / "cache"),
         "HF_HUB_OFFLINE": "1",
     }
-    log = open(base / "server.log", "wb")  # noqa: SIM115 (closed in finally)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(
-                    "streamlit exited:\n" + (base / "server.log").read_text(errors="replace")
-                )
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not start in 30 s")
-            time.sleep(0.25)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with running_app(index, env=env, log=base / "server.log", timeout=30) as app:
+        yield app.url
 
 
 @pytest.fixture(scope="module")

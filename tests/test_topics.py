@@ -232,3 +232,59 @@ def test_import_is_light():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     assert out.stdout.strip() == "False"
+
+
+def test_neighbours_demote_a_hub():
+    from indexer.topics import _knn, _neighbours
+
+    _, v, _ = corpus([30, 30, 30, 30], noise=0.5, seed=5)
+    hub = v[:30].mean(axis=0) + v.mean(axis=0)  # theme 0's centre, pulled towards the rest
+    x = np.vstack([v, hub / np.linalg.norm(hub)]).astype(np.float32)
+    plain_idx, _ = _knn(x, 8)
+    idx, dist = _neighbours(x, 8)
+    assert (idx[:, 0] == np.arange(len(x))).all() and (np.diff(dist, axis=1) >= 0).all()
+    assert {len(set(row)) for row in idx.tolist()} == {8}  # no neighbour twice
+    h = len(x) - 1
+    assert (idx[:-1] == h).sum() < (plain_idx[:-1] == h).sum()
+
+
+@pytest.mark.model
+def test_seed_corpus_topics(seed_index):
+    # one theme (ML) holds most of the seeds: topics must split it, not say "ML" / "other"
+    from indexer import open_index
+
+    idx = open_index(seed_index)
+    topics, points = idx.topics(), idx.map()
+    title = {it.id: it.title for it in idx.items()}
+    topic_of = {title[p.id]: p.topic for p in points}
+    assert 4 <= len(topics) <= 10
+
+    def tid(prefix: str) -> int:
+        (topic,) = [tp for t, tp in topic_of.items() if t.startswith(prefix)]
+        return topic
+
+    ml = {tid(t) for t in ("Yes you should understand backprop", "ImageNet 2014 Results")}
+    ml |= {tid("LSTM Cells Track"), tid("Minimal NumPy RNN")}
+    assert tid("Human Fat as Primary Energy") not in ml  # weight loss
+    assert tid("Jekyll Outshines WordPress") not in ml
+    for t in topics:
+        terms = t.label.split(" · ")
+        assert 2 <= len(terms) <= 4, t.label
+        assert not {w.lower() for w in t.label.split()} & {"andrej", "karpathy", "http"}
+
+
+def test_small_mixed_topic_still_gets_two_terms():
+    from indexer.labels import topic_labels
+
+    texts = [  # topic 0 shares one word only; topic 1 is three unrelated notes
+        ("Sourdough starter", "feeding the sourdough starter with rye flour"),
+        ("Sourdough crumb", "an open sourdough crumb needs a long proof"),
+        ("Kayak repair", "patching a kayak hull with fibreglass"),
+        ("Tax forms", "filing quarterly tax estimates on time"),
+        ("Chess openings", "the Sicilian defence against e4"),
+    ]
+    items = [Item(id=str(i), title=t, text=x, source="s") for i, (t, x) in enumerate(texts)]
+    labels = topic_labels(items, np.array([0, 0, 1, 1, 1], np.int32), 2)
+    first, *rest = labels[0].split(" · ")
+    assert first == "sourdough" and len(rest) == 1, labels  # the shared word, then a filler
+    assert 2 <= len(labels[1].split(" · ")) <= 4, labels

@@ -1,0 +1,124 @@
+"""Topic labels: 2-4 terms that set a topic's items apart from the rest of the corpus.
+
+Class-based TF-IDF (each topic's items as one document) over titles and prose, unigrams
+and bigrams; stop words, capture boilerplate, code-looking lines, links and the author's
+own name are left out; a term must be used by two of the topic's items unless the topic
+is too small and mixed to have two such terms. Terms come back in their usual casing.
+
+    "character-level language · Recurrent Neural · text generation · modeling"
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+
+from .models import Item
+
+Arr = np.ndarray
+
+_BOILERPLATE = """post posts blog http https com www org html htm png jpg jpeg gif svg webp pdf
+img src href amp nbsp url link links read also like just really thing things way use using used
+new lot bit pretty quite able need want know get got make made def self return import const var
+let true false null none tmp et al"""
+BOILERPLATE = frozenset(_BOILERPLATE.split())
+_TOKEN = r"(?u)\b[^\W\d_][\w-]*[^\W_]\b"  # 2+ characters starting with a letter: no numbers
+_NOISE = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)|\b[\w.-]+\.(?:com|net|org|io|dev)\b")
+_CODEISH = re.compile(r"[{}\[\]()<>=_/\\|$#*`@%^&~+\";]")  # > 5% of a line: code, not prose
+_NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
+_STEM = re.compile(r"(?<=...)s$|\d+$")  # "tests" ~ "test", "sqlite3" ~ "sqlite"
+
+
+def topic_labels(items: list[Item], topic_ids: Arr, k: int) -> list[str]:
+    """2-4 distinctive terms per topic by class-based TF-IDF, joined with ' · '.
+
+    Sparse throughout: at 100k items a dense topics x vocabulary matrix would take gigabytes.
+    """
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    budget = int(min(5000, max(300, 2e7 / len(items))))  # characters of prose per item
+    texts = [_prose(f"{it.title}\n{it.text}")[:budget] for it in items]
+    stop = sorted(ENGLISH_STOP_WORDS | BOILERPLATE | _author_words(items, texts))
+    cv = CountVectorizer(ngram_range=(1, 2), stop_words=stop, token_pattern=_TOKEN)
+    try:
+        x = cv.fit_transform(texts).astype(np.float32)
+    except ValueError:  # nothing but stop words
+        return [f"topic {t + 1}" for t in range(k)]
+    x.data = np.log1p(x.data)  # one item repeating a word must not own its topic
+    sel = np.flatnonzero(topic_ids >= 0)
+    m = csr_matrix((np.ones(len(sel), np.float32), (topic_ids[sel], sel)), shape=(k, len(items)))
+    tf = (m @ x).tocsr()
+    seen = x.copy()
+    seen.data[:] = 1.0
+    docs = (m @ seen).tocsr()  # same sparsity as tf: the items of the topic that use the term
+    tf.sort_indices()
+    docs.sort_indices()
+    total = np.asarray(tf.sum(axis=0)).ravel()
+    idf = np.log1p(total.sum() / max(k, 1) / np.maximum(total, 1e-12))
+    terms, labels = cv.get_feature_names_out(), []
+    bigram = np.char.find(terms.astype(str), " ") >= 0
+    for t in range(k):
+        lo, hi = tf.indptr[t], tf.indptr[t + 1]
+        cols, counts, used = tf.indices[lo:hi], tf.data[lo:hi], docs.data[lo:hi]
+        score = counts / max(float(counts.sum()), 1e-12) * idf[cols]
+        score = np.where(bigram[cols], 1.5 * score, score)  # a bigram says more than a word
+        shared = used >= min(2.0, float(used.max(initial=0.0)))  # not just one item's word
+        chosen = _pick(terms, cols, np.where(shared, score, 0.0), [])
+        if len(chosen) < 2:  # a small, mixed topic: let one item's words fill the label
+            chosen = _pick(terms, cols, score, chosen, limit=2)
+        members = [texts[i] for i in np.flatnonzero(topic_ids == t)]
+        labels.append(" · ".join(_cased(chosen, members)) or f"topic {t + 1}")
+    return labels
+
+
+def _pick(terms: Arr, cols: Arr, score: Arr, chosen: list[str], limit: int = 4) -> list[str]:
+    """The best terms by ``score``; after two, only those at least half as good as the best.
+    Terms already ``chosen`` stay as they are (a filler never replaces a shared term)."""
+    order = np.argsort(-score, kind="stable")[:40]
+    floor = 0.5 * float(score[order[0]]) if len(order) else 0.0
+    fixed = list(chosen)
+    for j in order:
+        if len(chosen) >= limit or score[j] <= 0 or (len(chosen) >= 2 and score[j] < floor):
+            break
+        grown = _add_term(chosen, str(terms[cols[j]]))
+        chosen = grown if all(c in grown for c in fixed) else chosen
+    return chosen
+
+
+def _prose(text: str) -> str:
+    """The text without URLs and code-looking lines (labels should be words, not code)."""
+    lines = _NOISE.sub(" ", text).splitlines()
+    return "\n".join(s for s in lines if len(_CODEISH.findall(s)) <= len(s) / 20)
+
+
+def _add_term(chosen: list[str], term: str) -> list[str]:
+    """``chosen`` plus ``term`` unless it repeats a word; a bigram replaces its own unigram."""
+    stem = {c: {_STEM.sub("", w.lower()) for w in c.split()} for c in [*chosen, term]}
+    inside = [c for c in chosen if stem[c] <= stem[term]]
+    clash = any(stem[c] & stem[term] for c in chosen if c not in inside)
+    if clash or (inside and len(stem[term]) == 1):
+        return chosen
+    return [c for c in chosen if c not in inside] + [term]
+
+
+def _author_words(items: list[Item], texts: list[str]) -> set[str]:
+    """The author's name: ``item.author`` words, and a capitalised name found in most items."""
+    words = {w.lower() for it in items for w in re.findall(r"\w+", it.author or "")}
+    df = Counter(name for t in texts for name in set(_NAME.findall(t)))
+    top = df.most_common(1)
+    return words | {name.lower() for name, count in top if count > len(items) / 2 >= 1.5}
+
+
+def _cased(terms: list[str], texts: list[str]) -> list[str]:
+    """Each term in the casing its words most often have in ``texts`` (ties: lower case);
+    Title Case counts half, being mostly titles and sentence starts."""
+    want = {w for t in terms for w in t.split()}
+    forms = Counter(w for text in texts for w in re.findall(_TOKEN, text) if w.lower() in want)
+    best: dict[str, str] = {}
+    weight = {f: c / (2 if f.istitle() else 1) for f, c in forms.items()}  # titles, sentences
+    for form in sorted(forms, key=lambda f: (weight[f], f.islower())):
+        best[form.lower()] = form  # the most frequent form comes last and wins
+    return [" ".join(best.get(w, w) for w in t.split()) for t in terms]
