@@ -82,12 +82,18 @@ def _tokens(text: str) -> list[str]:
 def _vouched(items: list[Item], groups: list[str]) -> dict[tuple[int, int], list[str]]:
     """Pairs (i < j) backed by an announcement of the other's title or a URL only they carry."""
     ev: dict[tuple[int, int], list[str]] = defaultdict(list)
-    titles = [set(_tokens(it.title)) for it in items]
+    titles: list[set[str]] = []
+    having: dict[str, list[int]] = defaultdict(list)  # title word -> items whose title has it
+    for i, it in enumerate(items):
+        titles.append(set(_tokens(it.title)))
+        for w in titles[-1]:
+            having[w].append(i)
     for i, a in enumerate(items):
         for m in _ANNOUNCE.finditer(a.text):
             said = a.text[m.start() : m.end() + 150].split("\n")[0].strip()
             near = set(_tokens(f"{a.title} {said}"))  # its title or the rest of the line
-            for j, want in enumerate(titles):  # ... holds most words of j's title
+            for j in sorted({j for w in near for j in having.get(w, ())}):
+                want = titles[j]  # ... holds most words of j's title
                 if groups[j] != groups[i] and 2 <= len(want) <= len(want & near) / 0.6:
                     ev[min(i, j), max(i, j)].append(f"mention: {said[:80]!r}")
     owners: dict[str, set[int]] = defaultdict(set)
