@@ -23,10 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def main(argv: list[str] | None = None) -> int:
-    import faiss
-
     from indexer import open_index
-    from indexer.search import APPROX_MIN_PASSAGES
+    from indexer.search import APPROX_MIN_PASSAGES, build_faiss
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("index", type=Path)
@@ -47,12 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(vectors)} passages ({manifest['model']}), {len(q)} questions; "
         f"absorb uses HNSW from {APPROX_MIN_PASSAGES} passages"
     )
-    exact = faiss.IndexFlatIP(vectors.shape[1])
-    exact.add(vectors)
-    _, truth = exact.search(q, 200)
-    hnsw = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-    hnsw.hnsw.efConstruction = 80  # as indexer.search.build_faiss
-    hnsw.add(vectors)
+    _, truth = build_faiss(vectors, approx=False).search(q, 200)
+    hnsw = build_faiss(vectors, approx=True)
     for ef in (int(x) for x in args.ef.split(",")):
         hnsw.hnsw.efSearch = ef
         line = [f"efSearch {ef:>4}"]

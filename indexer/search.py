@@ -239,12 +239,13 @@ def segment_argmax(x: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.nd
 # ---------------------------------------------------------------- dense
 
 
-def build_faiss(vectors: np.ndarray):
-    """Exact inner-product index while that is fast; HNSW above APPROX_MIN_PASSAGES."""
+def build_faiss(vectors: np.ndarray, approx: bool | None = None):
+    """Exact inner-product index while that is fast; HNSW above APPROX_MIN_PASSAGES
+    (``approx`` forces one or the other, for benchmarks)."""
     import faiss
 
     d = vectors.shape[1]
-    if len(vectors) >= APPROX_MIN_PASSAGES:
+    if approx if approx is not None else len(vectors) >= APPROX_MIN_PASSAGES:
         index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
     else:
