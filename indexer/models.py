@@ -134,6 +134,10 @@ class Hit:
     text: str
     date_kind: str | None = None
     passage: str = ""  # the best passage, unmarked
+    # how well the item answers the query: "strong" | "fair" | "weak", and a calibrated
+    # probability of relevance in [0, 1]; None where no query was asked (``similar``)
+    match: str | None = None
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
