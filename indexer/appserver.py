@@ -24,6 +24,7 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 CHROMIUM = os.environ.get("ABSORB_CHROMIUM", "/usr/bin/chromium")
+WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
 CHROMIUM_ARGS = [  # headless in a container: no sandbox, GPU, or calls home
     "--no-sandbox",
     "--disable-gpu",
@@ -34,10 +35,19 @@ CHROMIUM_ARGS = [  # headless in a container: no sandbox, GPU, or calls home
 ]
 
 
-def streamlit_command(port: int, host: str = "127.0.0.1", *extra: str) -> list[str]:
+def chromium_args(webgl: bool = False) -> list[str]:
+    """Chromium's flags; ``webgl``: software WebGL (SwiftShader) in place of no GPU at all."""
+    return (
+        [a for a in CHROMIUM_ARGS if a != "--disable-gpu"] + WEBGL_ARGS if webgl else CHROMIUM_ARGS
+    )
+
+
+def streamlit_command(
+    port: int, host: str = "127.0.0.1", *extra: str, app: Path = APP
+) -> list[str]:
     """``python -m streamlit run app.py`` on ``host:port``, headless, no usage stats."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "streamlit", "run", str(app),
         "--server.port", str(port), "--server.address", host, "--server.headless", "true",
         "--browser.gatherUsageStats", "false", *extra,
     ]  # fmt: skip
@@ -63,17 +73,19 @@ def running_app(
     log: str | os.PathLike[str] | None = None,
     extra: tuple[str, ...] = (),
     timeout: float = 60,
+    app: Path = APP,
 ) -> Iterator[RunningApp]:
     """The app serving ``index`` on a free local port until the block ends.
 
     ``env`` replaces the inherited environment (``ABSORB_INDEX`` is set either way); output
     goes to ``log`` (default: discarded). Raises RuntimeError with the log's tail if the
-    server exits or is not healthy within ``timeout`` seconds.
+    server exits or is not healthy within ``timeout`` seconds. ``app``: another script to
+    run (the map benchmark's page).
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**(os.environ if env is None else env), "ABSORB_INDEX": str(Path(index).resolve())}
-    cmd = streamlit_command(port, "127.0.0.1", "--server.fileWatcherType", "none", *extra)
+    cmd = streamlit_command(port, "127.0.0.1", "--server.fileWatcherType", "none", *extra, app=app)
     out = open(log or os.devnull, "wb")  # noqa: SIM115 (closed in finally)
     proc = subprocess.Popen(cmd, cwd=APP.parent, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:

@@ -1,0 +1,491 @@
+// absorb's topic map: a deck.gl scatter of every item in a Streamlit component frame.
+//
+// Python (views/mapview) sends columnar arrays; this frame draws density, points, search
+// hits and the question, places topic labels without collisions, runs the time control,
+// and reports a click ({event: "open"}) or a box/lasso selection ({event: "select"}).
+// Tests and outside tools read window.absorbMap (see README "The map's test hook").
+
+import { Deck, OrthographicView, OrthographicViewport } from "@deck.gl/core";
+import { BitmapLayer, ScatterplotLayer } from "@deck.gl/layers";
+import { cssColor, fillColors, paletteColor } from "./colors.js";
+import { densityImage } from "./density.js";
+import { activeLevel, placeLabels } from "./labels.js";
+import { onRender, setComponentValue, setFrameHeight } from "./streamlit.js";
+import { TimeBar } from "./timebar.js";
+
+const $ = (sel) => document.querySelector(sel);
+const state = {
+  data: null, // decoded arrays of the current dataKey
+  view: null, // {target, zoom}
+  fitZoom: 0,
+  mode: "pan", // pan | box | lasso
+  colorBy: "topic",
+  visible: null, // Uint8Array: 1 = drawn
+  selected: [], // point indices
+  shapeKey: "",
+  labels: [], // kept labels of the last frame
+  hits: [],
+  query: null,
+  nonce: 0,
+};
+const hook = { fps: 0, renders: 0, firstPaintMs: null, ready: false };
+window.absorbMap = hook;
+
+const deck = new Deck({
+  parent: $("#map"),
+  views: new OrthographicView({ id: "map" }),
+  controller: { dragRotate: false, touchRotate: false, inertia: false, doubleClickZoom: false },
+  viewState: { target: [0, 0, 0], zoom: 0 },
+  layers: [],
+  onViewStateChange: ({ viewState }) => {
+    state.view = { target: viewState.target, zoom: viewState.zoom };
+    deck.setProps({ viewState: { ...viewState } });
+    requestLabels();
+  },
+  onAfterRender: () => {
+    hook.renders++;
+    if (hook.firstPaintMs === null && state.data) {
+      hook.firstPaintMs = performance.now();
+      hook.ready = true;
+    }
+  },
+  onClick: (info) => state.mode === "pan" && openAt(info.x, info.y),
+  getCursor: ({ isDragging }) => (state.mode !== "pan" ? "crosshair" : isDragging ? "grabbing" : "default"),
+});
+const timebar = new TimeBar($("#timebar"), () => {
+  refilter();
+  redraw();
+});
+
+// ------------------------------------------------------------------ data from Python
+
+onRender((args) => {
+  setFrameHeight(args.height || 640);
+  if (!state.data || state.data.key !== args.dataKey) load(args);
+  const hitsKey = JSON.stringify([args.hits, args.query]);
+  if (hitsKey !== state.hitsKey) {
+    state.hitsKey = hitsKey;
+    state.hits = args.hits || [];
+    state.query = args.query || null;
+    state.queryText = args.queryText || "";
+    redraw();
+  }
+  const shapeKey = `${args.dataKey}|${JSON.stringify(args.selection || null)}`;
+  if (shapeKey !== state.shapeKey) {
+    state.shapeKey = shapeKey;
+    if (args.selection) select(args.selection, false);
+  }
+});
+
+function load(args) {
+  const n = args.x.length;
+  const levels = (args.topics || []).map((t) => Int32Array.from(t));
+  const d = {
+    key: args.dataKey,
+    n,
+    xy: new Float32Array(2 * n),
+    levels,
+    topic0: levels[0] || new Int32Array(n).fill(-1),
+    kind: Int32Array.from(args.kind || new Array(n).fill(0)),
+    kinds: args.kinds || [],
+    t0: Float32Array.from(args.t0 || [], (v) => (v === null ? NaN : v)),
+    t1: Float32Array.from(args.t1 || [], (v) => (v === null ? NaN : v)),
+    titles: args.titles || null,
+    topics: args.topicInfo || [],
+  };
+  if (d.t0.length !== n) d.t0 = new Float32Array(n).fill(NaN);
+  if (d.t1.length !== n) d.t1 = Float32Array.from(d.t0);
+  let minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity; // prettier-ignore
+  for (let i = 0; i < n; i++) {
+    const x = args.x[i];
+    const y = args.y[i];
+    d.xy[2 * i] = x;
+    d.xy[2 * i + 1] = y;
+    minx = Math.min(minx, x);
+    maxx = Math.max(maxx, x);
+    miny = Math.min(miny, y);
+    maxy = Math.max(maxy, y);
+  }
+  if (!n) [minx, miny, maxx, maxy] = [-1, -1, 1, 1];
+  d.bounds = [minx, miny, maxx, maxy];
+  d.density = n >= 2000 ? densityImage(d.xy, n, d.bounds) : null;
+  d.radius = n < 1000 ? 4 : n < 10000 ? 2.6 : n < 50000 ? 1.8 : 1.3;
+  d.alpha = n < 1000 ? 0.78 : n < 10000 ? 0.55 : 0.35;
+  state.data = d;
+  state.selected = [];
+  state.labelBoxes = new Map();
+  timebar.setData(d.t0, d.t1);
+  buildLegend();
+  fit();
+  refilter();
+  redraw();
+}
+
+function size() {
+  const el = $("#map");
+  return [el.clientWidth || 800, el.clientHeight || 600];
+}
+
+function fit() {
+  const [w, h] = size();
+  const [minx, miny, maxx, maxy] = state.data.bounds;
+  const zoom = Math.log2(Math.min(w / Math.max(1e-6, maxx - minx), (h - 60) / Math.max(1e-6, maxy - miny)) * 0.92);
+  state.fitZoom = zoom;
+  state.view = { target: [(minx + maxx) / 2, (miny + maxy) / 2 + 14 / 2 ** zoom, 0], zoom };
+  deck.setProps({ viewState: { ...state.view, minZoom: zoom - 2, maxZoom: zoom + 9 } });
+}
+
+function refilter() {
+  const d = state.data;
+  if (!d) return;
+  const vis = new Uint8Array(d.n);
+  let count = 0;
+  for (let i = 0; i < d.n; i++) {
+    if (timebar.admits(d.t0[i], d.t1[i])) {
+      vis[i] = 1;
+      count++;
+    }
+  }
+  state.visible = vis;
+  hook.visibleCount = count;
+  // labels: sizes are what is visible now; a topic with nothing visible has no label
+  state.topicCounts = d.levels.map((lv) => {
+    const m = new Map();
+    for (let i = 0; i < d.n; i++) if (vis[i]) m.set(lv[i], (m.get(lv[i]) || 0) + 1);
+    return m;
+  });
+  $("#count").textContent = `${count.toLocaleString()} of ${d.n.toLocaleString()} items`;
+}
+
+// ------------------------------------------------------------------ drawing
+
+function redraw() {
+  const d = state.data;
+  if (!d) return;
+  const colors = fillColors(d, state.colorBy, state.visible, d.alpha, timebar.span);
+  const layers = [];
+  if (d.density)
+    layers.push(
+      new BitmapLayer({
+        id: "density",
+        image: d.density.canvas,
+        bounds: d.density.bounds,
+        opacity: 0.9,
+      }),
+    );
+  layers.push(
+    new ScatterplotLayer({
+      id: "points",
+      data: { length: d.n, attributes: { getPosition: { value: d.xy, size: 2 }, getFillColor: { value: colors, size: 4 } } },
+      radiusUnits: "pixels",
+      getRadius: d.radius,
+      radiusMinPixels: 1,
+      stroked: false,
+    }),
+  );
+  const ring = state.hits.slice(10).filter((i) => state.visible[i]);
+  if (ring.length)
+    layers.push(
+      new ScatterplotLayer({
+        id: "hits",
+        data: ring,
+        getPosition: (i) => [d.xy[2 * i], d.xy[2 * i + 1]],
+        radiusUnits: "pixels",
+        getRadius: d.radius + 4,
+        filled: false,
+        stroked: true,
+        lineWidthUnits: "pixels",
+        getLineWidth: 1.5,
+        getLineColor: [255, 75, 75, 110],
+      }),
+    );
+  if (state.selected.length)
+    layers.push(
+      new ScatterplotLayer({
+        id: "selected",
+        data: state.selected,
+        getPosition: (i) => [d.xy[2 * i], d.xy[2 * i + 1]],
+        radiusUnits: "pixels",
+        getRadius: d.radius + 1.5,
+        stroked: true,
+        lineWidthUnits: "pixels",
+        getLineWidth: 1.5,
+        getFillColor: [255, 255, 255, 0],
+        getLineColor: [20, 20, 20, 230],
+      }),
+    );
+  deck.setProps({ layers });
+  requestLabels();
+}
+
+let labelFrame = 0;
+function requestLabels() {
+  if (!labelFrame) labelFrame = requestAnimationFrame(() => ((labelFrame = 0), drawOverlay()));
+}
+
+function viewport() {
+  const [width, height] = size();
+  return new OrthographicViewport({ width, height, target: state.view.target, zoom: state.view.zoom });
+}
+
+function drawOverlay() {
+  const d = state.data;
+  if (!d || !state.view) return;
+  const vp = viewport();
+  const [w, h] = size();
+  const level = activeLevel(state.view.zoom, state.fitZoom, Math.max(1, d.levels.length));
+  const counts = state.topicCounts[level] || new Map();
+  const cands = [];
+  for (const t of d.topics) {
+    if (t.level !== level || t.id < 0 || !counts.get(t.id)) continue;
+    const [sx, sy] = vp.project([t.x, t.y]);
+    const box = labelBox(t);
+    cands.push({ key: `${t.level}:${t.id}`, topic: t, sx, sy, w: box.w, h: box.h, size: counts.get(t.id) });
+  }
+  const kept = placeLabels(cands, w, h);
+  const layer = $("#labels");
+  const used = new Set();
+  for (const k of kept) {
+    const el = labelEl(k.topic);
+    el.style.transform = `translate(${Math.round(k.x)}px, ${Math.round(k.y)}px)`;
+    if (!el.parentNode) layer.appendChild(el);
+    used.add(el);
+  }
+  for (const el of [...layer.children]) if (!used.has(el)) el.remove();
+  state.labels = kept;
+  state.level = level;
+  drawMarkers(vp);
+}
+
+function labelText(t) {
+  return t.label.split(" · ").map(esc).map((s) => `<span>${s}</span>`).join(" · ");
+}
+
+function labelEl(t) {
+  const key = `${t.level}:${t.id}`;
+  let el = state.labelBoxes.get(key)?.el;
+  if (!el) {
+    el = document.createElement("div");
+    el.className = `lab l${Math.min(2, t.level)}`;
+    el.innerHTML = labelText(t);
+  }
+  return el;
+}
+
+function labelBox(t) {
+  const key = `${t.level}:${t.id}`;
+  let b = state.labelBoxes.get(key);
+  if (!b) {
+    const el = labelEl(t);
+    el.style.transform = "translate(-9999px, -9999px)";
+    $("#labels").appendChild(el);
+    b = { el, w: Math.ceil(el.offsetWidth), h: Math.ceil(el.offsetHeight) };
+    el.remove();
+    state.labelBoxes.set(key, b);
+  }
+  return b;
+}
+
+function drawMarkers(vp) {
+  const d = state.data;
+  const layer = $("#markers");
+  let html = "";
+  state.hits.slice(0, 10).forEach((i, k) => {
+    if (!state.visible[i]) return;
+    const [x, y] = vp.project([d.xy[2 * i], d.xy[2 * i + 1]]);
+    // the number sits beside its point, so the question's star never hides it
+    html += `<div class="hit" style="transform:translate(${x - 7}px,${y - 7}px)"></div>`;
+    html += `<div class="rank" style="transform:translate(${x + 5}px,${y - 21}px)">${k + 1}</div>`;
+  });
+  if (state.query) {
+    const [x, y] = vp.project(state.query);
+    html += `<div class="star" title="${esc(state.queryText)}" style="transform:translate(${x - 10}px,${y - 11}px)">★</div>`;
+  }
+  layer.innerHTML = html;
+}
+
+function buildLegend() {
+  const sel = $("#colorby");
+  sel.onchange = () => {
+    state.colorBy = sel.value;
+    legend();
+    redraw();
+  };
+  legend();
+}
+
+function legend() {
+  const d = state.data;
+  const el = $("#legend");
+  if (state.colorBy === "kind") {
+    el.innerHTML = d.kinds.map((k, i) => `<span><i style="background:${cssColor(paletteColor(i))}"></i>${esc(k)}</span>`).join("");
+  } else if (state.colorBy === "date") {
+    el.innerHTML = `<span>${timebar.span[0]}</span><b class="ramp"></b><span>${timebar.span[1] - 1}</span><span><i style="background:#969696"></i>undated</span>`;
+  } else el.innerHTML = "";
+}
+
+// ------------------------------------------------------------------ click, hover, select
+
+function nearest(sx, sy, px) {
+  const d = state.data;
+  if (!d || !state.view) return -1;
+  const vp = viewport();
+  const [wx, wy] = vp.unproject([sx, sy]);
+  const scale = 2 ** state.view.zoom;
+  let best = -1;
+  let bestD = (px / scale) ** 2;
+  for (let i = 0; i < d.n; i++) {
+    if (!state.visible[i]) continue;
+    const dx = d.xy[2 * i] - wx;
+    const dy = d.xy[2 * i + 1] - wy;
+    const dd = dx * dx + dy * dy;
+    if (dd < bestD) {
+      bestD = dd;
+      best = i;
+    }
+  }
+  return best;
+}
+
+function openAt(sx, sy) {
+  const i = nearest(sx, sy, Math.max(6, state.data.radius + 3));
+  if (i < 0) return;
+  setComponentValue({ event: "open", row: i, dataKey: state.data.key, nonce: ++state.nonce });
+}
+
+let hoverFrame = 0;
+$("#map").addEventListener("pointermove", (ev) => {
+  if (hoverFrame || !state.data?.titles) return;
+  hoverFrame = requestAnimationFrame(() => {
+    hoverFrame = 0;
+    const r = $("#map").getBoundingClientRect();
+    const i = state.mode === "pan" ? nearest(ev.clientX - r.left, ev.clientY - r.top, 6) : -1;
+    const tip = $("#tip");
+    if (i < 0) return void (tip.style.display = "none");
+    tip.textContent = state.data.titles[i];
+    tip.style.display = "block";
+    tip.style.transform = `translate(${ev.clientX - r.left + 12}px, ${ev.clientY - r.top + 12}px)`;
+  });
+});
+
+function setMode(mode) {
+  state.mode = mode;
+  for (const b of document.querySelectorAll("[data-mode]")) b.classList.toggle("on", b.dataset.mode === mode);
+  $("#draw").style.pointerEvents = mode === "pan" ? "none" : "auto";
+  deck.setProps({ controller: { dragRotate: false, touchRotate: false, inertia: false, doubleClickZoom: false, dragPan: mode === "pan" } });
+}
+for (const b of document.querySelectorAll("[data-mode]")) b.onclick = () => setMode(b.dataset.mode);
+$("#clear").onclick = () => {
+  state.selected = [];
+  redraw();
+  setComponentValue({ event: "select", rows: [], shape: null, dataKey: state.data?.key, nonce: ++state.nonce });
+};
+
+(function drawing() {
+  const svg = $("#draw");
+  let pts = null;
+  const path = svg.querySelector("path");
+  svg.onpointerdown = (ev) => {
+    pts = [[ev.offsetX, ev.offsetY]];
+    svg.setPointerCapture(ev.pointerId);
+  };
+  svg.onpointermove = (ev) => {
+    if (!pts) return;
+    if (state.mode === "box") pts = [pts[0], [ev.offsetX, ev.offsetY]];
+    else pts.push([ev.offsetX, ev.offsetY]);
+    path.setAttribute("d", svgPath(screenPolygon(pts)));
+  };
+  svg.onpointerup = () => {
+    if (!pts) return;
+    const poly = screenPolygon(pts);
+    pts = null;
+    path.setAttribute("d", "");
+    if (poly.length < 3) return;
+    const vp = viewport();
+    select({ type: state.mode, points: poly.map((p) => vp.unproject(p).slice(0, 2)) }, true);
+  };
+})();
+
+function screenPolygon(pts) {
+  if (state.mode !== "box" || pts.length < 2) return pts;
+  const [[x0, y0], [x1, y1]] = pts;
+  return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+}
+
+function svgPath(poly) {
+  return poly.length ? `M${poly.map((p) => p.join(",")).join("L")}Z` : "";
+}
+
+// shape: {type, points: [[x, y], ...]} in map coordinates (what the URL keeps)
+function select(shape, report) {
+  const d = state.data;
+  const poly = shape.points;
+  let [minx, miny, maxx, maxy] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of poly) [minx, miny, maxx, maxy] = [Math.min(minx, x), Math.min(miny, y), Math.max(maxx, x), Math.max(maxy, y)];
+  const rows = [];
+  for (let i = 0; i < d.n; i++) {
+    const x = d.xy[2 * i];
+    const y = d.xy[2 * i + 1];
+    if (!state.visible[i] || x < minx || x > maxx || y < miny || y > maxy) continue;
+    if (inside(poly, x, y)) rows.push(i);
+  }
+  state.selected = rows;
+  redraw();
+  if (report || rows.length)
+    setComponentValue({ event: "select", rows, shape, dataKey: d.key, nonce: ++state.nonce });
+}
+
+function inside(poly, x, y) {
+  let inn = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i];
+    const [xj, yj] = poly[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inn = !inn;
+  }
+  return inn;
+}
+
+function esc(s) {
+  return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// ------------------------------------------------------------------ the test hook
+
+let frames = [];
+(function tick(now) {
+  frames.push(now);
+  while (frames.length && frames[0] < now - 1000) frames.shift();
+  hook.fps = frames.length;
+  requestAnimationFrame(tick);
+})(performance.now());
+
+Object.defineProperties(hook, {
+  // every point: its row in what Python sent, screen position in this frame, shown or not
+  points: {
+    get() {
+      const d = state.data;
+      if (!d) return [];
+      const vp = viewport();
+      return Array.from({ length: d.n }, (_, i) => {
+        const [x, y] = vp.project([d.xy[2 * i], d.xy[2 * i + 1]]);
+        return { row: i, x, y, topic: d.topic0[i], visible: !!state.visible[i] };
+      });
+    },
+  },
+  visibleLabels: {
+    get: () => state.labels.map((k) => ({ text: k.topic.label, level: k.topic.level, x: k.x, y: k.y, width: k.w, height: k.h })),
+  },
+  zoom: { get: () => state.view?.zoom },
+  fitZoom: { get: () => state.fitZoom },
+  level: { get: () => state.level },
+  selection: { get: () => state.selected.slice() },
+  timeRange: { get: () => timebar.range },
+});
+hook.setZoom = (zoom, target) => {
+  state.view = { target: target || state.view.target, zoom };
+  deck.setProps({ viewState: { ...state.view, minZoom: state.fitZoom - 2, maxZoom: state.fitZoom + 9 } });
+  requestLabels();
+};
+hook.setTimeRange = (range) => timebar.set(range);
+hook.fit = () => (fit(), requestLabels());
+window.addEventListener("resize", () => state.data && requestLabels());
