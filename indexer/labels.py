@@ -28,11 +28,36 @@ _TOKEN = r"(?u)\b[^\W\d_][\w-]*[^\W_]\b"  # 2+ characters starting with a letter
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)|\b[\w.-]+\.(?:com|net|org|io|dev)\b")
 _CODEISH = re.compile(r"[{}\[\]()<>=_/\\|$#*`@%^&~+\";]")  # > 5% of a line: code, not prose
 _NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
+_HANDLE = re.compile(  # a user name in a profile or repository link
+    r"(?:github\.com|gist\.github\.com|twitter\.com|x\.com|medium\.com|huggingface\.co"
+    r"|mastodon\.social|bsky\.app/profile|linkedin\.com/in)/@?([A-Za-z][\w-]{2,})"
+    r"|//([A-Za-z][\w-]{2,})\.(?:github\.io|medium\.com|substack\.com)"
+)
+_NOT_HANDLES = frozenset(
+    [
+        "orgs",
+        "users",
+        "search",
+        "topics",
+        "settings",
+        "marketplace",
+        "apps",
+        "features",
+        "home",
+        "i",
+    ]
+)
+_DOMAIN = re.compile(r"//(?:www\.|til\.|blog\.|static\.)?([a-z][a-z0-9]{4,})\.[a-z]{2,6}\b")
 _STEM = re.compile(r"(?<=...)s$|\d+$")  # "tests" ~ "test", "sqlite3" ~ "sqlite"
 
 
-def topic_labels(items: list[Item], topic_ids: Arr, k: int) -> list[str]:
+def topic_labels(
+    items: list[Item], topic_ids: Arr, k: int, avoid: list[set[str]] | None = None
+) -> list[str]:
     """2-4 distinctive terms per topic by class-based TF-IDF, joined with ' · '.
+
+    ``avoid[t]``: lower-case words that topic t's label should rather not repeat (a
+    sub-topic's parent's terms); a term using one scores a third.
 
     Sparse throughout: at 100k items a dense topics x vocabulary matrix would take gigabytes.
     """
@@ -65,6 +90,11 @@ def topic_labels(items: list[Item], topic_ids: Arr, k: int) -> list[str]:
         cols, counts, used = tf.indices[lo:hi], tf.data[lo:hi], docs.data[lo:hi]
         score = counts / max(float(counts.sum()), 1e-12) * idf[cols]
         score = np.where(bigram[cols], 1.5 * score, score)  # a bigram says more than a word
+        if avoid and avoid[t]:
+            rep = np.fromiter(
+                (bool(avoid[t] & set(terms[c].split())) for c in cols), bool, len(cols)
+            )
+            score = np.where(rep, score / 3, score)
         shared = used >= min(2.0, float(used.max(initial=0.0)))  # not just one item's word
         chosen = _pick(terms, cols, np.where(shared, score, 0.0), [])
         if len(chosen) < 2:  # a small, mixed topic: let one item's words fill the label
@@ -105,11 +135,34 @@ def _add_term(chosen: list[str], term: str) -> list[str]:
 
 
 def _author_words(items: list[Item], texts: list[str]) -> set[str]:
-    """The author's name: ``item.author`` words, and a capitalised name found in most items."""
+    """The author's name, whether or not metadata gives it: ``item.author`` words, a
+    capitalised name found in most items, and the handle most items link to (github.com/
+    simonw, karpathy.github.io) with the words it is made of ("simonw" -> "simon") and the
+    rest of a personal domain that starts with it ("simonwillison.net" -> "willison")."""
     words = {w.lower() for it in items for w in re.findall(r"\w+", it.author or "")}
     df = Counter(name for t in texts for name in set(_NAME.findall(t)))
     top = df.most_common(1)
-    return words | {name.lower() for name, count in top if count > len(items) / 2 >= 1.5}
+    words |= {name.lower() for name, count in top if count > len(items) / 2 >= 1.5}
+    handles = Counter(
+        h.lower()
+        for it in items
+        for h in {a or b for a, b in _HANDLE.findall(it.text[:100_000])}
+        if h.lower() not in _NOT_HANDLES
+    )
+    best = handles.most_common(1)
+    if not best or best[0][1] < max(3, 0.05 * len(items)):
+        return words
+    handle = best[0][0]
+    vocab = {
+        w.lower() for t in texts for w in re.findall(_TOKEN, t) if handle.startswith(w.lower())
+    }
+    names = {handle} | {w for w in vocab if len(w) >= max(3, len(handle) - 2)}
+    for it in items[:2000]:
+        for dom in _DOMAIN.findall(it.text[:100_000]):
+            stem = next((n for n in sorted(names, key=len) if dom.lower().startswith(n)), None)
+            if stem and len(dom) - len(stem) >= 3:
+                names.add(dom.lower()[len(stem) :])
+    return words | names
 
 
 def _cased(terms: list[str], texts: list[str]) -> list[str]:

@@ -155,6 +155,8 @@ class Topic:
     representative_ids: list[str] = field(default_factory=list)
     x: float = 0.0
     y: float = 0.0
+    level: int = 0  # 0 = the map's topics; 1, 2 = finer sub-topics (indexer/levels.py)
+    parent: int = -1  # the topic one level up that holds this one (-1 at level 0)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -9,6 +9,8 @@ Pure functions of the items and their vectors; the build pipeline stores the res
   puts most items in one cluster, the leaves of its tree instead. Outliers join the most
   similar topic centroid unless further from all than any member is from its own (those
   stay "unsorted", -1). Under 15 items: agglomerative; under 4: no UMAP.
+- Levels: each topic split again, twice, into the leaf clusters of its members
+  (``levels.py``): ``paths[i]`` is item i's topic at every level, coarse to fine.
 - Labels: class-based TF-IDF terms (``labels.py``).
 - Stability: after small changes old items keep their exact place and topic, and new
   items go beside their nearest old neighbours. Parameters scale with n (bench/map_bench.py).
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .labels import topic_labels
+from .levels import finer_levels, parents, paths_for_new
 from .models import Item, Topic
 
 Arr = np.ndarray
@@ -37,6 +40,8 @@ class MapResult:
     topic_ids: np.ndarray  # (n,) int32; -1 = unsorted
     topics: list[Topic]
     refitted: bool  # True: full fit; False: new items placed on the previous map
+    paths: np.ndarray | None = None  # (n, levels) int32 topic per level; column 0 = topic_ids
+    finer: list[Topic] | None = None  # the sub-topics of levels 1.. (Topic.level, .parent)
 
 
 @dataclass
@@ -46,6 +51,8 @@ class PreviousMap:
     topic_ids: np.ndarray
     topics: list[Topic]
     vectors: np.ndarray  # the previous items' vectors (n_prev, d)
+    paths: np.ndarray | None = None  # as MapResult.paths (None: maps built before levels)
+    finer: list[Topic] | None = None
 
 
 def build_map(
@@ -58,13 +65,44 @@ def build_map(
     """Lay out ``items`` (with their unit ``vectors``) and find their topics."""
     n = len(items)
     if n == 0:
-        return MapResult(np.zeros((0, 2), np.float32), np.zeros(0, np.int32), [], True)
+        z = np.zeros(0, np.int32)
+        return MapResult(np.zeros((0, 2), np.float32), z, [], True, z.reshape(0, 1), [])
     vectors = np.asarray(vectors, dtype=np.float32).reshape(n, -1)
     if previous is not None and not refit and _few_changes(items, vectors, previous):
         return _incremental(items, vectors, previous)
-    coords, topic_ids = _fit(vectors, seed)
+    coords, topic_ids, reduced = _fit(vectors, seed)
     labels = topic_labels(items, topic_ids, int(topic_ids.max()) + 1)
-    return MapResult(coords, topic_ids, _topics(items, vectors, coords, topic_ids, labels), True)
+    top = _topics(items, vectors, coords, topic_ids, labels)
+    if reduced is None:
+        return MapResult(coords, topic_ids, top, True, topic_ids.reshape(n, 1), [])
+    paths = finer_levels(reduced, vectors, topic_ids)
+    return MapResult(
+        coords, topic_ids, top, True, paths, _finer(items, vectors, coords, paths, top)
+    )
+
+
+def _finer(
+    items: list[Item], v: Arr, xy: Arr, paths: Arr, top: list[Topic], names: dict | None = None
+) -> list[Topic]:
+    """Topic records of levels 1.. . Labels: ``names`` {(level, id): label} when given (an
+    incremental update keeps them), else TF-IDF terms with the parent's terms discounted."""
+    out: list[Topic] = []
+    label_of = {(0, t.id): t.label for t in top}
+    for level in range(1, paths.shape[1]):
+        col, up = paths[:, level], parents(paths, level)
+        k = int(col.max()) + 1
+        if names is not None:
+            labels = [names.get((level, t), f"topic {t + 1}") for t in range(k)]
+        else:
+            avoid = [
+                set(label_of.get((level - 1, up.get(t, -1)), "").lower().split()) for t in range(k)
+            ]
+            labels = topic_labels(items, col, k, avoid=avoid)
+        for t in _topics(items, v, xy, col, labels):
+            t.level, t.parent = level, up.get(t.id, -1)
+            label_of[(level, t.id)] = t.label
+            out.append(t)
+    return out
 
 
 def project_query(
@@ -78,12 +116,13 @@ def project_query(
     return float(xy[0]), float(xy[1])
 
 
-def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr]:
-    """(coords, topic ids) from scratch."""
+def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr, Arr | None]:
+    """(coords, topic ids, the 5-d layout the topics came from; None for tiny corpora)."""
     n, x = len(vectors), vectors - vectors.mean(axis=0)
     if n < TINY or np.abs(x).max() < 1e-6:  # 1-3 items, or all alike: principal components
         u, s, _ = np.linalg.svd(x, full_matrices=False)
-        return np.pad(u * s, ((0, 0), (0, 2)))[:, :2].astype(np.float32), np.zeros(n, np.int32)
+        xy = np.pad(u * s, ((0, 0), (0, 2)))[:, :2].astype(np.float32)
+        return xy, np.zeros(n, np.int32), None
     x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
     knn = _neighbours(x, min(n - 1, max(5, min(30, round(np.log2(n)) + 3))))  # 12 at 577
     epochs = max(200, min(1000, round(1e6 / n)))  # long and gentle where it is cheap
@@ -93,7 +132,7 @@ def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr]:
         from sklearn.cluster import AgglomerativeClustering
 
         agg = AgglomerativeClustering(round(np.sqrt(n / 2)), metric="cosine", linkage="average")
-        return coords, _by_size(agg.fit_predict(x))
+        return coords, _by_size(agg.fit_predict(x)), None
     from sklearn.cluster import HDBSCAN
 
     reduced = _umap(x, knn, 5, 0.0, seed)
@@ -105,7 +144,7 @@ def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr]:
             leaf = HDBSCAN(min_cluster_size=size, cluster_selection_method="leaf")
             labels = max(labels, leaf.fit_predict(reduced), key=lambda lab: lab.max())
     labels = labels if labels.max() >= 0 else np.zeros_like(labels)  # no clusters: one topic
-    return coords, _by_size(_assign_outliers(labels, vectors))
+    return coords, _by_size(_assign_outliers(labels, vectors)), reduced
 
 
 def _neighbours(x: Arr, k: int, hub_k: int = HUB_K) -> tuple[Arr, Arr]:
@@ -209,7 +248,18 @@ def _incremental(items: list[Item], vectors: Arr, prev: PreviousMap) -> MapResul
     names = {t.id: t.label for t in prev.topics}
     k = max([int(topic_ids.max()) + 1, *[t + 1 for t in names]])
     labels = [names.get(t, f"topic {t + 1}") for t in range(k)]
-    return MapResult(coords, topic_ids, _topics(items, vectors, coords, topic_ids, labels), False)
+    top = _topics(items, vectors, coords, topic_ids, labels)
+    if prev.paths is None or np.asarray(prev.paths).shape[0] != len(prev.ids):
+        return MapResult(coords, topic_ids, top, False, topic_ids.reshape(-1, 1), [])
+    old = np.asarray(prev.paths, np.int32)
+    paths = np.zeros((len(items), old.shape[1]), np.int32)
+    paths[known] = old[src]
+    if len(src) and not known.all():
+        ref = np.asarray(prev.vectors, np.float32)[src]
+        paths[~known] = paths_for_new(vectors[~known], ref, old[src], topic_ids[~known])
+    fine = {(t.level, t.id): t.label for t in prev.finer or []}
+    finer = _finer(items, vectors, coords, paths, top, fine)
+    return MapResult(coords, topic_ids, top, False, paths, finer)
 
 
 def _interpolate(q: Arr, coords: Arr, vectors: Arr, topic_ids: Arr, k: int) -> tuple[Arr, Arr]:
