@@ -121,3 +121,18 @@ def _tail(log: str | os.PathLike[str] | None) -> str:
         return ":\n" + Path(log).read_text(errors="replace")[-3000:]
     except OSError:
         return ""
+
+
+def map_frame(page, timeout: float = 60):  # noqa: ANN001 (a Playwright Page)
+    """The frame of ``page`` that holds the topic map, once it has drawn (``window.absorbMap``
+    with ``ready``; see views/mapview). Raises TimeoutError after ``timeout`` seconds."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        for frame in page.frames:
+            try:
+                if frame.evaluate("() => !!(window.absorbMap && window.absorbMap.ready)"):
+                    return frame
+            except Exception:  # a frame navigating or gone: look again
+                continue
+        time.sleep(0.05)
+    raise TimeoutError(f"the map did not draw within {timeout:.0f} s")

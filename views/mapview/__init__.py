@@ -19,12 +19,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .payload import HEIGHT, data_key, payload, year_fraction
+from .payload import HEIGHT, data_key, decode_shape, encode_shape, payload, year_fraction
 
 STATIC = Path(__file__).resolve().parent / "static"
 _component: Any = None
 
-__all__ = ["HEIGHT", "STATIC", "data_key", "payload", "topic_map", "year_fraction"]
+__all__ = [
+    "HEIGHT",
+    "STATIC",
+    "data_key",
+    "decode_shape",
+    "encode_shape",
+    "payload",
+    "topic_map",
+    "year_fraction",
+]
 
 
 def topic_map(args: dict[str, Any], key: str = "topic-map") -> dict[str, Any] | None:

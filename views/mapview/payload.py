@@ -99,3 +99,29 @@ def payload(
         "queryText": query_text,
         "selection": selection,
     }
+
+
+def encode_shape(shape: dict[str, Any] | None) -> str:
+    """A box or lasso selection (map coordinates) as a short URL value.
+
+    >>> encode_shape({"type": "box", "points": [[0, 1.23456], [2, 3]]})
+    'box:0,1.235;2,3'
+    >>> decode_shape(encode_shape({"type": "lasso", "points": [[0, 0], [1, 0], [0, 1]]}))
+    {'type': 'lasso', 'points': [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]}
+    """
+    if not shape or not shape.get("points"):
+        return ""
+    pts = ";".join(f"{float(x):.4g},{float(y):.4g}" for x, y in shape["points"])
+    return f"{shape.get('type', 'lasso')}:{pts}"
+
+
+def decode_shape(text: str | None) -> dict[str, Any] | None:
+    """The selection kept in the URL, or None when absent or unreadable (then ignored)."""
+    try:
+        kind, _, rest = (text or "").partition(":")
+        pts = [[float(v) for v in p.split(",")] for p in rest.split(";") if p]
+    except ValueError:
+        return None
+    if kind not in ("box", "lasso") or len(pts) < 3 or any(len(p) != 2 for p in pts):
+        return None
+    return {"type": kind, "points": pts}

@@ -42,7 +42,9 @@ const deck = new Deck({
     deck.setProps({ viewState: { ...viewState } });
     requestLabels();
   },
+  onBeforeRender: () => (hook.t0 = performance.now()),
   onAfterRender: () => {
+    hook.renderMs = performance.now() - hook.t0;
     hook.renders++;
     if (hook.firstPaintMs === null && state.data) {
       hook.firstPaintMs = performance.now();
@@ -214,7 +216,7 @@ function redraw() {
         getLineColor: [20, 20, 20, 230],
       }),
     );
-  deck.setProps({ layers });
+  deck.setProps({ layers: hook.onlyLayers ? layers.filter((l) => hook.onlyLayers.includes(l.id)) : layers });
   requestLabels();
 }
 
@@ -231,6 +233,7 @@ function viewport() {
 function drawOverlay() {
   const d = state.data;
   if (!d || !state.view) return;
+  const t0 = performance.now();
   const vp = viewport();
   const [w, h] = size();
   const level = activeLevel(state.view.zoom, state.fitZoom, Math.max(1, d.levels.length));
@@ -255,6 +258,7 @@ function drawOverlay() {
   state.labels = kept;
   state.level = level;
   drawMarkers(vp);
+  hook.overlayMs = performance.now() - t0;
 }
 
 function labelText(t) {
@@ -488,4 +492,6 @@ hook.setZoom = (zoom, target) => {
 };
 hook.setTimeRange = (range) => timebar.set(range);
 hook.fit = () => (fit(), requestLabels());
+hook.redraw = () => redraw();
+hook.setPixels = (v) => deck.setProps({ useDevicePixels: v });
 window.addEventListener("resize", () => state.data && requestLabels());

@@ -1,0 +1,185 @@
+"""The topic map explorer, measured in headless Chromium with software WebGL (SwiftShader).
+
+Synthetic maps (``bench/map_page.py``) at 1k / 10k / 100k points: first paint with a warm
+server (navigation until the map has drawn), frames per second during a scripted
+mouse-wheel zoom (in and out, about 3 s), and label overlaps at three zoom levels. With
+``--index`` (the simonw-til index built with the real model), the same overlaps on the
+real map in the app, the map's share of the content width and its height at 1400x1000,
+the adjusted mutual information between topics and folders at each level, and with
+``--screenshot`` the README's picture.
+
+    PYTHONPATH=$PWD python bench/map_explorer.py --index /tmp/til-map --screenshot docs/map.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from indexer.appserver import CHROMIUM, chromium_args, map_frame, running_app  # noqa: E402
+
+PAGE = ROOT / "bench" / "map_page.py"
+VIEWPORT = {"width": 1400, "height": 1000}
+OVERLAPS = """() => { const b = absorbMap.visibleLabels; let n = 0;
+  for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++) {
+    const p = b[i], q = b[j];
+    if (p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height) n++;
+  } return n; }"""
+
+
+def label_overlaps(frame, steps=(0.0, 1.0, 2.5)) -> list[dict]:
+    """Labels shown and overlapping pairs at the fitted zoom and two zooms further in."""
+    out = []
+    fit = frame.evaluate("() => absorbMap.fitZoom")
+    for dz in steps:
+        frame.evaluate(f"() => absorbMap.setZoom({fit + dz})")
+        time.sleep(0.4)
+        out.append(
+            {
+                "zoom_in": dz,
+                "labels": frame.evaluate("() => absorbMap.visibleLabels.length"),
+                "overlaps": frame.evaluate(OVERLAPS),
+            }
+        )
+    frame.evaluate("() => absorbMap.fit()")
+    return out
+
+
+def scripted_zoom(page, frame, seconds: float = 3.0) -> float:
+    """Mean animation frames per second inside the map's frame during a mouse-wheel zoom."""
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    samples, t0, k = [], time.perf_counter(), 0
+    frame.evaluate("() => { window.__f0 = absorbMap.renders; }")
+    while time.perf_counter() - t0 < seconds:
+        page.mouse.wheel(0, -60 if (time.perf_counter() - t0) < seconds / 2 else 60)
+        k += 1
+        time.sleep(0.03)
+        if k % 10 == 0:
+            samples.append(frame.evaluate("() => absorbMap.fps"))
+    samples.append(frame.evaluate("() => absorbMap.fps"))
+    return round(sum(samples[1:]) / max(1, len(samples) - 1), 1)
+
+
+def synthetic(browser, n: int) -> dict:
+    env = {**os.environ, "ABSORB_MAP_N": str(n), "PYTHONPATH": str(ROOT)}
+    with running_app(ROOT, env=env, app=PAGE, timeout=90) as app:
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(app.url)
+        map_frame(page, 180)  # cold: the server builds and caches the points
+        t0 = time.perf_counter()
+        page.reload()
+        frame = map_frame(page, 60)
+        first = time.perf_counter() - t0
+        time.sleep(1.0)
+        fps = scripted_zoom(page, frame)
+        overlaps = label_overlaps(frame)
+        page.close()
+    return {"n": n, "first_paint_s": round(first, 2), "zoom_fps": fps, "labels": overlaps}
+
+
+def real_map(browser, index: str, screenshot: str | None) -> dict:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    with running_app(index, env=env, timeout=90) as app:
+        page = browser.new_page(viewport=VIEWPORT)
+        off = []
+        page.on("request", lambda r: off.append(r.url) if "127.0.0.1" not in r.url else None)
+        page.goto(f"{app.url}/?view=Map")
+        map_frame(page, 120)
+        t0 = time.perf_counter()
+        page.reload()
+        frame = map_frame(page, 60)
+        first = time.perf_counter() - t0
+        time.sleep(1.5)
+        share = page.evaluate(
+            """() => { const f = document.querySelector('iframe[title*="absorb_map"]')
+                || document.querySelector('iframe');
+              const m = document.querySelector('[data-testid="stMainBlockContainer"]');
+              const s = getComputedStyle(m);
+              const w = m.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+              return [f.getBoundingClientRect().width / w, f.getBoundingClientRect().height]; }"""
+        )
+        if screenshot:
+            page.screenshot(path=screenshot)
+        out = {
+            "first_paint_s": round(first, 2),
+            "map_share_of_content_width": round(share[0], 3),
+            "map_height_px": round(share[1]),
+            "labels": label_overlaps(frame),
+            "zoom_fps": scripted_zoom(page, frame),
+            "requests_off_127.0.0.1": off,
+        }
+        page.close()
+    return out
+
+
+def ami_by_level(index: str) -> list[dict]:
+    """AMI between each level's topics and the notes' folders (the TIL's own topics)."""
+    import numpy as np
+    from sklearn.metrics import adjusted_mutual_info_score as ami
+
+    from indexer import open_index
+
+    idx = open_index(index)
+    folder = {it.id: it.source.replace("\\\\", "/").split("/", 1)[0] for it in idx.items()}
+    pts = idx.map()
+    paths = np.array([p.topic_path for p in pts])
+    truth = [folder[p.id] for p in pts]
+    return [
+        {
+            "level": k,
+            "topics": len(set(paths[:, k]) - {-1}),
+            "ami": round(ami(truth, paths[:, k]), 4),
+        }
+        for k in range(paths.shape[1])
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--index", help="an index of ../shared/corpora/simonw-til (real model)")
+    ap.add_argument("--screenshot", help="save the real map at 1400x1000 here (PNG)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    fig: dict = {"synthetic": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", *chromium_args(True)]
+        )
+        for n in [int(s) for s in args.sizes.split(",") if s]:
+            r = synthetic(browser, n)
+            fig["synthetic"].append(r)
+            print(
+                f"{n:>7,} points: first paint {r['first_paint_s']:.2f} s (warm)  zoom {r['zoom_fps']} fps  "
+                "labels/overlaps " + "  ".join(f"+{x['zoom_in']}: {x['labels']}/{x['overlaps']}" for x in r["labels"]),
+                flush=True,
+            )  # fmt: skip
+        if args.index:
+            r = fig["til"] = real_map(browser, args.index, args.screenshot)
+            print(
+                f"TIL map: {r['map_share_of_content_width']:.0%} of the content width, "
+                f"{r['map_height_px']} px high, first paint {r['first_paint_s']:.2f} s, zoom {r['zoom_fps']} fps, "
+                "labels/overlaps " + "  ".join(f"+{x['zoom_in']}: {x['labels']}/{x['overlaps']}" for x in r["labels"])
+                + f", requests off 127.0.0.1: {len(r['requests_off_127.0.0.1'])}"
+            )  # fmt: skip
+        browser.close()
+    if args.index:
+        fig["ami"] = ami_by_level(args.index)
+        print("AMI topics~folders: " + "  ".join(f"level {a['level']} ({a['topics']} topics) {a['ami']:.3f}" for a in fig["ami"]))  # fmt: skip
+    if args.json:
+        print(json.dumps(fig, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
