@@ -8,6 +8,7 @@ levels), dated 2005-2025 with 10% undated and 5% dated as a range. Run by the be
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 from pathlib import Path
@@ -68,4 +69,4 @@ def synthetic(n: int, seed: int = 0) -> dict:
 
 st.set_page_config(page_title="map bench", layout="wide")
 value = topic_map(synthetic(int(os.environ.get("ABSORB_MAP_N", "1000"))))
-st.write(value)
+st.code(json.dumps(value, separators=(",", ":")) if value else "no value")

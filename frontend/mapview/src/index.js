@@ -245,7 +245,11 @@ function drawOverlay() {
     const box = labelBox(t);
     cands.push({ key: `${t.level}:${t.id}`, topic: t, sx, sy, w: box.w, h: box.h, size: counts.get(t.id) });
   }
-  const kept = placeLabels(cands, w, h);
+  const reserved = ["#tools", "#timebar"].map((id) => {
+    const r = $(id).getBoundingClientRect();
+    return { x: r.left, y: r.top, w: r.width, h: r.height };
+  });
+  const kept = placeLabels(cands, w, h, reserved);
   const layer = $("#labels");
   const used = new Set();
   for (const k of kept) {

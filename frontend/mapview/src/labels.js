@@ -12,10 +12,12 @@ export function activeLevel(zoom, fitZoom, levels) {
 }
 
 // candidates: [{key, sx, sy, w, h, size}] in screen px (sx, sy = the topic's anchor);
+// reserved: boxes {x, y, w, h} no label may cover (the tool panels);
 // returns the kept ones with x, y = top-left corner.
-export function placeLabels(candidates, width, height) {
+export function placeLabels(candidates, width, height, reserved = []) {
   const order = candidates.slice().sort((a, b) => b.size - a.size || (a.key < b.key ? -1 : 1));
   const kept = [];
+  const blocked = reserved.slice();
   for (const c of order) {
     let x = c.sx - c.w / 2;
     let y = c.sy - c.h / 2;
@@ -23,6 +25,7 @@ export function placeLabels(candidates, width, height) {
     x = Math.max(2, Math.min(width - c.w - 2, x)); // keep whole labels inside the frame
     y = Math.max(2, Math.min(height - c.h - 2, y));
     if (kept.some((k) => overlaps(k, x, y, c.w, c.h))) continue;
+    if (blocked.some((k) => overlaps(k, x, y, c.w, c.h))) continue;
     kept.push({ ...c, x, y });
   }
   return kept;
