@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,14 +44,9 @@ class _State:
     """Everything loaded from one generation (arrays are memory-mapped)."""
 
     def __init__(self, gen: store.Generation) -> None:
-        import bm25s
-
         self.gen = gen
         m = gen.manifest
-        db = gen.db()
-        rows = db.execute(
-            "SELECT id, title, date, date_end, date_kind, kind, source, url FROM items ORDER BY ord"
-        ).fetchall()
+        rows = store.item_columns(gen.db())
         self.ids = [r[0] for r in rows]
         self.pos = {i: n for n, i in enumerate(self.ids)}
         self.titles = [r[1] for r in rows]
@@ -74,16 +68,7 @@ class _State:
         # passages are stored item by item, so each item owns one contiguous row range
         self.p_start = np.searchsorted(self.owner, np.arange(n_items), side="left")
         self.p_end = np.searchsorted(self.owner, np.arange(n_items), side="right")
-        try:
-            import faiss
-
-            self.faiss = faiss.read_index(str(gen.file("faiss.index")))
-            self.bm25 = bm25s.BM25.load(str(gen.file("bm25")), mmap=True, show_progress=False)
-        except Exception as e:  # any damage in a library-written file
-            raise IndexCorrupt(
-                f"{gen.path}: search files are damaged ({type(e).__name__}: {e})",
-                store.REBUILD_HINT.format(root=gen.path.parent),
-            ) from None
+        self.faiss, self.bm25 = gen.search_files()
         self.model = m["model"]
 
 
@@ -119,7 +104,7 @@ class Index:
                     gen = self.dir.current()
                     try:
                         state = _State(gen)
-                    except sqlite3.DatabaseError as e:
+                    except store.DatabaseError as e:
                         raise IndexCorrupt(
                             f"{gen.file('items.sqlite')} is damaged ({e})",
                             store.REBUILD_HINT.format(root=self.dir.root),
@@ -149,17 +134,16 @@ class Index:
     def items(self) -> Iterator[Item]:
         st = self._refresh()
         with self._lock:
-            rows = st.gen.db().execute("SELECT * FROM items ORDER BY ord").fetchall()
-        for r in rows:
-            yield store.row_to_item(r)
+            items = store.read_items(st.gen.db())
+        yield from items
 
     def get(self, item_id: str) -> Item:
         st = self._refresh()
         with self._lock:
-            r = st.gen.db().execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
-        if r is None:
+            it = store.read_item(st.gen.db(), item_id)
+        if it is None:
             raise AbsorbError(f"no item with id {item_id!r}", "list ids with: absorb items --json")
-        return store.row_to_item(r)
+        return it
 
     def __len__(self) -> int:
         return len(self._refresh().ids)
@@ -271,8 +255,8 @@ class Index:
     def _hit(self, st: _State, i: int, score: float, row: int, terms: list[str]) -> Hit:
         with self._lock:
             db = st.gen.db()
-            text = db.execute("SELECT text FROM items WHERE id = ?", (st.ids[i],)).fetchone()[0]
-            passage = db.execute("SELECT text FROM passages WHERE row = ?", (row,)).fetchone()[0]
+            text = store.item_text(db, st.ids[i])
+            passage = store.passage_text(db, row)
         return Hit(
             id=st.ids[i],
             title=st.titles[i],
@@ -308,18 +292,14 @@ class Index:
         st = self._refresh()
         with self._lock:
             db = st.gen.db()
-            labels = {r[0]: r[1] for r in db.execute("SELECT id, label FROM topics")}
-            rows = db.execute(
-                "SELECT p.item_id, p.x, p.y, p.topic FROM points p "
-                "JOIN items i ON i.id = p.item_id ORDER BY i.ord"
-            ).fetchall()
+            labels = store.topic_labels(db)
+            rows = store.map_points(db)
         return [MapPoint(r[0], r[1], r[2], r[3], labels.get(r[3], "unsorted")) for r in rows]
 
     def topics(self) -> list[Topic]:
         st = self._refresh()
         with self._lock:
-            rows = st.gen.db().execute("SELECT * FROM topics ORDER BY size DESC, id").fetchall()
-        return [store.row_to_topic(r) for r in rows]
+            return store.read_topics(st.gen.db(), by_size=True)
 
     def item_vectors(self) -> tuple[list[str], np.ndarray]:
         st = self._refresh()
