@@ -185,7 +185,7 @@ def phase_query(a: argparse.Namespace) -> None:
     idx = open_index(a.index, embedder=Renamed(real, manifest["model"]))
     open_s = time.perf_counter() - t0
     qs = questions()[: a.queries]
-    st = idx._refresh()
+    st = idx.state()
     for q in qs[:10]:  # warm-up: page cache, lazy imports, JIT paths
         for m in MODES:
             idx.search(q, k=10, mode=m)

@@ -193,7 +193,7 @@ class Index:
         if allowed is not None and not allowed.any():
             return []
         qv = self.embedder().encode([q])[0] if mode != "bm25" else None
-        c = self._candidates(st, q, qv, allowed, mode)
+        c = S.candidates(st, q, qv, allowed, mode, lock=self._lock)
         if c is None:
             return []
         score = S.rank(c, mode)
@@ -202,55 +202,6 @@ class Index:
         return [
             self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms) for o in order
         ]
-
-    def _candidates(
-        self, st: _State, q: str, qv: np.ndarray | None, allowed: np.ndarray | None, mode: str
-    ) -> S.Candidates | None:
-        """Union of both sides' top passages, scored per item on both sides."""
-        terms = S.tokenize([q])[0]
-        n_p = len(st.vecs)
-        row_ok = allowed[st.owner] if allowed is not None else None
-        cand: set[int] = set()
-        lex = np.zeros(n_p, np.float32)
-        if mode != "dense":
-            with self._lock:
-                lex = S.bm25_scores(st.bm25, terms, n_p)
-            if row_ok is not None:
-                lex = np.where(row_ok, lex, 0.0)
-            cand.update(st.owner[S.top_rows(lex, S.CANDIDATES)].tolist())
-        if qv is not None:
-            rows = np.flatnonzero(row_ok) if row_ok is not None else None
-            drows, _ = S.dense_top(st.faiss, st.vecs, qv, S.CANDIDATES, rows)
-            cand.update(st.owner[drows].tolist())
-        if not cand:
-            return None
-        items = np.array(sorted(cand), dtype=np.int64)
-        lens = st.p_end[items] - st.p_start[items]
-        starts = np.r_[0, np.cumsum(lens)[:-1]]
-        # every passage row of every candidate, item by item (each owns a contiguous range)
-        rows = np.arange(int(lens.sum()), dtype=np.int64) + np.repeat(
-            st.p_start[items] - starts, lens
-        )
-        lex_p = lex[rows]
-        if qv is not None:
-            dense_p = np.asarray(st.vecs[rows] @ qv, dtype=np.float32)
-            item_sim = np.asarray(st.ivecs[items] @ qv, dtype=np.float32)
-        else:
-            dense_p = np.zeros(len(rows), np.float32)
-            item_sim = np.zeros(len(items), np.float32)
-        # the snippet passage: best by both sides at passage level
-        pscore = S.spread_norm(dense_p) + S.spread_norm(lex_p)
-        best = rows[S.segment_argmax(pscore, starts, lens)]
-        vocab = st.bm25.vocab_dict
-        return S.Candidates(
-            items=items,
-            best_row=best,
-            terms=terms,
-            dense=np.maximum.reduceat(dense_p, starts),
-            item_sim=item_sim,
-            lex=np.maximum.reduceat(lex_p, starts),
-            coverage=sum(t in vocab for t in terms) / len(terms) if terms else 0.0,
-        )
 
     def _hit(self, st: _State, i: int, score: float, row: int, terms: list[str]) -> Hit:
         with self._lock:
@@ -300,6 +251,10 @@ class Index:
         st = self._refresh()
         with self._lock:
             return store.read_topics(st.gen.db(), by_size=True)
+
+    def state(self) -> _State:
+        """The live generation's loaded arrays (``search.SearchArrays``), for benchmarks."""
+        return self._refresh()
 
     def item_vectors(self) -> tuple[list[str], np.ndarray]:
         st = self._refresh()
