@@ -264,12 +264,18 @@ def _previous_map(prev: _Previous):
         return None
     ords = {item_id: i for i, item_id in enumerate(store.item_ids(db))}
     ivecs = prev.gen.array("item_vectors.npy", mmap=False)
+    finer = store.finer_paths(db)  # empty for maps built before topic levels
+    paths = [[r[3], *finer.get(r[0], [])] for r in rows]
     return PreviousMap(
         ids=[r[0] for r in rows],
         coords=np.array([[r[1], r[2]] for r in rows], dtype=np.float32),
         topic_ids=np.array([r[3] for r in rows], dtype=np.int32),
         topics=store.read_topics(db, by_size=False),
         vectors=ivecs[[ords[r[0]] for r in rows]],
+        paths=np.array(paths, np.int32) if finer and len({len(p) for p in paths}) == 1 else None,
+        finer=[
+            t for lv in range(1, store.topic_levels(db)) for t in store.read_topics(db, False, lv)
+        ],
     )
 
 
@@ -339,8 +345,9 @@ def build_index(
             store.write_passages(db, passages, hashes)
             store.write_files(db, files)
             store.write_map(
-                db, [it.id for it in items], result.coords, result.topic_ids, result.topics
-            )
+                db, [it.id for it in items], result.coords, result.topic_ids, result.topics,
+                result.paths, result.finer,
+            )  # fmt: skip
             gen.save_array("passage_vectors.npy", vecs)
             gen.save_array("passage_item.npy", owner)
             gen.save_array("item_vectors.npy", ivecs)

@@ -248,9 +248,10 @@ def similar(item_id: str, index_dir: str, k: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @friendly
 def map_cmd(index_dir: str, as_json: bool) -> None:
-    """The 2D topic map: one point per item (id, x, y, topic, topic_label).
+    """The 2D topic map: one point per item (id, x, y, topic, topic_label, topic_path).
 
-    Topic -1 is "unsorted". Points stay put when items are added (new ones go beside
+    Topic -1 is "unsorted"; topic_path is the item's topic at each level, coarse to fine
+    (see `absorb topics --level N`). Points stay put when items are added (new ones go beside
     their nearest neighbours); `absorb index --refit` lays the map out afresh.
 
     \b
@@ -267,22 +268,28 @@ def map_cmd(index_dir: str, as_json: bool) -> None:
 @main.command()
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option(
+    "--level", default=0, show_default=True, type=int,
+    help="0: the map's topics; 1, 2: their finer sub-topics (shown as you zoom in).",
+)  # fmt: skip
 @friendly
-def topics(index_dir: str, as_json: bool) -> None:
+def topics(index_dir: str, as_json: bool, level: int) -> None:
     """Topics of the map with their labels, sizes and most representative items.
 
     JSON objects carry id, label, size, representative_ids (the 3 items nearest the
-    topic's centre) and x, y (where the label sits on the map).
+    topic's centre), x, y (where the label sits on the map), level and parent (the
+    topic one level up that holds it; -1 at level 0).
 
     \b
     Examples:
       absorb topics
+      absorb topics --level 1 --json | jq -r '[.parent, .label] | @tsv'
       absorb topics --index idx --json | jq -r .label
     """
     from . import open_index
 
     idx = open_index(index_dir)
-    objs = [t.to_dict() for t in idx.topics()]
+    objs = [t.to_dict() for t in idx.topics(level=level)]
 
     def line(o: dict[str, Any]) -> str:
         reps = "; ".join(idx.get(i).title[:60] for i in o["representative_ids"])

@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ class MapPoint:
     y: float
     topic: int
     topic_label: str
+    topic_path: list[int] = field(default_factory=list)  # topic at each level, coarse to fine
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -245,12 +246,33 @@ class Index:
             db = st.gen.db()
             labels = store.topic_labels(db)
             rows = store.map_points(db)
-        return [MapPoint(r[0], r[1], r[2], r[3], labels.get(r[3], "unsorted")) for r in rows]
+            finer = store.finer_paths(db)
+        return [
+            MapPoint(
+                r[0], r[1], r[2], r[3], labels.get(r[3], "unsorted"), [r[3], *finer.get(r[0], [])]
+            )
+            for r in rows
+        ]
 
-    def topics(self) -> list[Topic]:
+    def topics(self, level: int = 0) -> list[Topic]:
+        """The topics of ``level`` (0: the map's topics; 1, 2: finer sub-topics, each with
+        its ``parent`` one level up), largest first."""
         st = self._refresh()
         with self._lock:
-            return store.read_topics(st.gen.db(), by_size=True)
+            db = st.gen.db()
+            levels = store.topic_levels(db)
+            if level < 0 or (level >= levels and level > 0):
+                raise AbsorbError(
+                    f"the map has no topic level {level}",
+                    f"choose a level from 0 to {max(0, levels - 1)}",
+                )
+            return store.read_topics(db, by_size=True, level=level)
+
+    def topic_levels(self) -> int:
+        """How many topic levels the map has (1: no finer levels)."""
+        st = self._refresh()
+        with self._lock:
+            return store.topic_levels(st.gen.db())
 
     def state(self) -> _State:
         """The live generation's loaded arrays (``search.SearchArrays``), for benchmarks."""

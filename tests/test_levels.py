@@ -98,3 +98,58 @@ def test_avoided_terms_give_way_to_the_next_best():
         " · "
     )
     assert not set(avoided[0].lower().split()) & set(plain[0].lower().split())
+
+
+def test_levels_are_stored_and_read_back(tmp_path):
+    from indexer import store
+    from indexer.models import Topic
+
+    db = store.connect(tmp_path / "items.sqlite")
+    paths = np.array([[0, 0, 0], [0, 1, 2], [1, 2, 1]], np.int32)
+    top = [Topic(0, "a", 2), Topic(1, "b", 1)]
+    finer = [Topic(0, "a1", 1, level=1, parent=0), Topic(1, "a2", 1, level=1, parent=0),
+             Topic(2, "b1", 1, level=1, parent=1), Topic(2, "a2x", 1, level=2, parent=1)]  # fmt: skip
+    store.write_map(db, ["x", "y", "z"], np.zeros((3, 2)), paths[:, 0], top, paths, finer)
+    assert store.topic_levels(db) == 3
+    assert store.finer_paths(db) == {"x": [0, 0], "y": [1, 2], "z": [2, 1]}
+    assert [(t.id, t.parent) for t in store.read_topics(db, False, level=1)] == [
+        (0, 0),
+        (1, 0),
+        (2, 1),
+    ]
+    store.write_map(db, ["x"], np.zeros((1, 2)), paths[:1, 0], top[:1])  # no levels: cleared
+    assert store.topic_levels(db) == 1 and store.finer_paths(db) == {}
+
+
+def test_an_index_built_before_levels_still_opens_and_reindexes(seeds, tmp_path):
+    import sqlite3
+
+    from indexer import open_index
+    from indexer.build import build_index
+    from indexer.models import AbsorbError
+
+    index = tmp_path / "idx"
+    build_index([seeds], index, model="fake:64", progress=False)
+    idx = open_index(index)
+    pts = idx.map()
+    assert all(p.topic_path[0] == p.topic for p in pts)
+    for level in range(idx.topic_levels()):
+        ids = {t.id for t in idx.topics(level=level)}
+        assert {p.topic_path[level] for p in pts} - {-1} <= ids
+    # make the published generation look like one written before migration 2
+    db = next(index.glob("gen-*/items.sqlite"))
+    db.chmod(0o644)
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            "DROP TABLE point_levels; DROP TABLE subtopics; PRAGMA user_version = 1;"
+        )
+    idx = open_index(index)
+    assert idx.topic_levels() == 1 and idx.topics()
+    assert all(p.topic_path == [p.topic] for p in idx.map())
+    try:
+        idx.topics(level=1)
+        raise AssertionError("level 1 should not exist")
+    except AbsorbError as e:
+        assert "level 1" in e.message
+    build_index([seeds], index, model="fake:64", refit=True, progress=False)  # reuses vectors
+    assert open_index(index).map()

@@ -43,8 +43,19 @@ MIGRATIONS: list[str] = [
         representative_ids TEXT NOT NULL, x REAL NOT NULL, y REAL NOT NULL);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: topic levels (indexer/levels.py). Level 0 stays in points.topic and topics.
+    """
+    CREATE TABLE point_levels (item_id TEXT NOT NULL, level INTEGER NOT NULL,
+        topic INTEGER NOT NULL, PRIMARY KEY (item_id, level));
+    CREATE TABLE subtopics (level INTEGER NOT NULL, id INTEGER NOT NULL, parent INTEGER NOT NULL,
+        label TEXT NOT NULL, size INTEGER NOT NULL, representative_ids TEXT NOT NULL,
+        x REAL NOT NULL, y REAL NOT NULL, PRIMARY KEY (level, id));
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# The oldest schema the read side reads as it is: later migrations only add tables, and
+# the reads below treat a missing one as empty (published generations are never rewritten).
+READABLE_FROM = 1
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
@@ -67,6 +78,8 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
             "upgrade absorb, or rebuild the index with: absorb index --rebuild",
         )
     if version < SCHEMA_VERSION:
+        if readonly and version >= READABLE_FROM:
+            return conn
         if readonly:
             raise IndexIncompatible(
                 f"{path} has an older schema ({version} < {SCHEMA_VERSION})",
@@ -135,9 +148,13 @@ def write_map(
     coords: np.ndarray,
     topic_ids: np.ndarray,
     topics: list[Topic],
+    paths: np.ndarray | None = None,
+    finer: list[Topic] | None = None,
 ) -> None:
-    conn.execute("DELETE FROM points")
-    conn.execute("DELETE FROM topics")
+    """The map: points and level-0 topics; with ``paths`` (n, levels) and ``finer``
+    (the sub-topics), the finer levels too."""
+    for table in ("points", "topics", "point_levels", "subtopics"):
+        conn.execute(f"DELETE FROM {table}")
     conn.executemany(
         "INSERT INTO points VALUES (?,?,?,?)",
         [
@@ -148,6 +165,19 @@ def write_map(
     conn.executemany(
         "INSERT INTO topics VALUES (?,?,?,?,?,?)",
         [(t.id, t.label, t.size, json.dumps(t.representative_ids), t.x, t.y) for t in topics],
+    )
+    if paths is None or paths.shape[1] < 2:
+        return
+    conn.executemany(
+        "INSERT INTO point_levels VALUES (?,?,?)",
+        [(i, lv, int(p[lv])) for i, p in zip(ids, paths, strict=True) for lv in range(1, len(p))],
+    )
+    conn.executemany(
+        "INSERT INTO subtopics VALUES (?,?,?,?,?,?,?,?)",
+        [
+            (t.level, t.id, t.parent, t.label, t.size, json.dumps(t.representative_ids), t.x, t.y)
+            for t in finer or []
+        ],
     )
 
 
@@ -217,7 +247,39 @@ def row_to_topic(row: sqlite3.Row) -> Topic:
     return Topic(**d)
 
 
-def read_topics(conn: sqlite3.Connection, by_size: bool = True) -> list[Topic]:
-    """Every topic, largest first (``by_size``) or by id."""
+def read_topics(conn: sqlite3.Connection, by_size: bool = True, level: int = 0) -> list[Topic]:
+    """Every topic of ``level`` (0: the map's topics), largest first (``by_size``) or by id."""
     order = "size DESC, id" if by_size else "id"
-    return [row_to_topic(r) for r in conn.execute(f"SELECT * FROM topics ORDER BY {order}")]
+    if level == 0:
+        return [row_to_topic(r) for r in conn.execute(f"SELECT * FROM topics ORDER BY {order}")]
+    if not _has_table(conn, "subtopics"):
+        return []
+    rows = conn.execute(f"SELECT * FROM subtopics WHERE level = ? ORDER BY {order}", (level,))
+    return [row_to_topic(r) for r in rows]
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    q = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return conn.execute(q, (name,)).fetchone() is not None
+
+
+def topic_levels(conn: sqlite3.Connection) -> int:
+    """How many topic levels the map has (1 when it has no finer levels, 0 when no map)."""
+    if conn.execute("SELECT 1 FROM topics LIMIT 1").fetchone() is None:
+        return 0
+    if not _has_table(conn, "subtopics"):
+        return 1
+    top = conn.execute("SELECT MAX(level) FROM subtopics").fetchone()[0]
+    return 1 + int(top or 0)
+
+
+def finer_paths(conn: sqlite3.Connection) -> dict[str, list[int]]:
+    """item id -> its topics at levels 1.. (absent when the map has no finer levels)."""
+    out: dict[str, list[int]] = {}
+    if not _has_table(conn, "point_levels"):
+        return out
+    for item_id, topic in conn.execute(
+        "SELECT item_id, topic FROM point_levels ORDER BY item_id, level"
+    ):
+        out.setdefault(item_id, []).append(int(topic))
+    return out
