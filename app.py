@@ -25,6 +25,7 @@ import streamlit as st
 import indexer
 from indexer import appdata as A
 from indexer.models import AbsorbError, Hit, IndexMissing
+from views.mapview.explorer import explorer, level_paths
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CAPTURES = ROOT / "data" / "captures"
@@ -648,145 +649,44 @@ def similar_panel(path: str, gen: str, cat: A.Catalog, item_id: str) -> None:
             )
 
 
-def map_figure(
-    cat: A.Catalog,
-    rows: np.ndarray,
-    topics: list[dict[str, Any]],
-    hit_rows: list[int],
-    qxy: tuple[float, float] | None,
-    q: str,
-) -> Any:
-    """The topic map: one WebGL trace per topic (the legend filters by topic), hits, question.
-
-    Built from plain dicts (no per-point validation) so 50k points stay quick.
-    """
-    import plotly.graph_objects as go
-
-    by_topic: dict[int, list[int]] = {}
-    for r in rows.tolist():
-        by_topic.setdefault(int(cat.topics[r]), []).append(r)
-    n = len(rows)
-    size = 9 if n < 500 else 6 if n < 5000 else 4
-    hov = cat.hovers()
-    hover = "%{hovertext}<extra></extra>"
-    traces: list[dict[str, Any]] = []
-    order = sorted(by_topic, key=lambda t: (t == -1, -len(by_topic[t]), t))
-    for i, t in enumerate(order):
-        rs = np.asarray(by_topic[t], dtype=np.int64)
-        label = A.short(cat.topic_labels.get(t, f"topic {t}"), 38)
-        color = "rgba(128,128,128,.55)" if t == -1 else PALETTE[i % len(PALETTE)]
-        traces.append(
-            {
-                "type": "scattergl",
-                "mode": "markers",
-                "x": cat.xy[rs, 0],
-                "y": cat.xy[rs, 1],
-                "name": f"{html.escape(label)} · {len(rs):,}",
-                "legendgroup": f"t{t}",
-                "customdata": rs,
-                "hovertext": [hov[r] for r in by_topic[t]],
-                "hovertemplate": hover,
-                "marker": {"size": size, "color": color, "opacity": 0.82, "line": {"width": 0}},
-            }
-        )
-    if hit_rows:
-        hs = np.asarray(hit_rows, dtype=np.int64)
-        traces.append(
-            {
-                "type": "scattergl",
-                "mode": "markers",
-                "x": cat.xy[hs, 0],
-                "y": cat.xy[hs, 1],
-                "name": "Search results",
-                "customdata": hs,
-                "hovertemplate": hover,
-                "hovertext": [f"#{k} " + hov[r] for k, r in enumerate(hit_rows, 1)],
-                "marker": {
-                    "size": size + 10,
-                    "symbol": "circle-open",
-                    "color": "#FF4B4B",
-                    "line": {"width": 2.5, "color": "#FF4B4B"},
-                },
-            }
-        )
-    if qxy:
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": [qxy[0]],
-                "y": [qxy[1]],
-                "name": "Your question",
-                "customdata": [-1],
-                "hovertemplate": hover,
-                "hovertext": [f"<b>{html.escape(A.short(q, 70))}</b><br>your question"],
-                "marker": {
-                    "size": 22,
-                    "symbol": "star",
-                    "color": "#FFBF00",
-                    "line": {"width": 1.5, "color": "rgba(60,60,60,.9)"},
-                },
-            }
-        )
-    notes = []
-    for t in topics:
-        x, y = float(t.get("x", 0.0)), float(t.get("y", 0.0))
-        if t["id"] not in by_topic or t["id"] == -1 or not (np.isfinite(x) and np.isfinite(y)):
-            continue
-        notes.append(
-            {
-                "x": x,
-                "y": y,
-                "text": html.escape(A.short(t["label"], 28)),
-                "showarrow": False,
-                "font": {"size": 11},
-                "borderpad": 3,
-                "bgcolor": "rgba(128,128,128,.20)",
-                "opacity": 0.95,
-            }
-        )
-    layout = {
-        "height": 660,
-        "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
-        "dragmode": "lasso",
-        "uirevision": "absorb-map",
-        "hovermode": "closest",
-        "annotations": notes,
-        "legend": {
-            "itemclick": "toggleothers",
-            "itemdoubleclick": "toggle",
-            "title": {"text": "Topics"},
-            "font": {"size": 11},
-        },
-        "xaxis": {"visible": False, "showgrid": False, "zeroline": False},
-        "yaxis": {"visible": False, "showgrid": False, "zeroline": False, "scaleanchor": "x"},
-    }
-    try:
-        return go.Figure(data=traces, layout=layout, _validate=False)
-    except TypeError:  # a plotly without the private fast path
-        return go.Figure(data=traces, layout=layout)
+@st.cache_resource(show_spinner=False, max_entries=3)
+def map_levels(path: str, generation: str) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """Every catalog row's topic path and the topics of every level (views/mapview)."""
+    idx = get_index(path)
+    cat = get_catalog(path, generation)
+    topics = [t.to_dict() for lv in range(idx.topic_levels()) for t in idx.topics(level=lv)]
+    return level_paths(cat.ids, idx.map()), topics
 
 
-def selected_rows(event: Any, n: int) -> list[int]:
-    """Catalog rows of the points selected on the map (customdata holds the row)."""
-    try:
-        points = event.selection.points if event is not None else []
-    except (AttributeError, KeyError):
-        return []
-    out: list[int] = []
-    seen: set[int] = set()
-    for p in points or []:
-        cd = p.get("customdata") if isinstance(p, dict) else None
-        if isinstance(cd, list):
-            cd = cd[0] if cd else None
-        try:
-            r = int(cd)
-        except (TypeError, ValueError):
-            continue
-        if 0 <= r < n and r not in seen:
-            seen.add(r)
-            out.append(r)
-    return out
+def open_item(item_id: str | None) -> None:
+    if item_id:
+        st.query_params["item"] = item_id
+    else:
+        st.query_params.pop("item", None)
+
+
+def item_panel(path: str, gen: str, cat: A.Catalog, row: int) -> None:
+    """The item opened from the map: header, full text, more like this."""
+    st.button(
+        "Close", key="map-item-close", on_click=open_item, args=(None,), icon=":material/close:"
+    )
+    html_block(header_html(cat, row))
+    full_text(path, gen, cat, row, key=f"map-full-{cat.ids[row]}")
+    st.button(
+        "More like this", key="map-like", on_click=show_like, args=(cat.ids[row], True),
+        icon=":material/hub:", type="tertiary",
+    )  # fmt: skip
+
+
+def open_rows(cat: A.Catalog, rows: list[int], key: str, note: str = "") -> None:
+    """A list of items whose titles open them."""
+    for r in rows:
+        st.button(
+            A.esc_md(A.short(cat.titles[r], 90)), key=f"{key}-{cat.ids[r]}", on_click=open_item,
+            args=(cat.ids[r],), type="tertiary", help=f"{cat.date_labels[r]} · {cat.kinds[r]}",
+        )  # fmt: skip
+    if note:
+        st.caption(note)
 
 
 def map_view(path: str, gen: str, cat: A.Catalog, flt: dict[str, Any]) -> None:
@@ -804,50 +704,33 @@ def map_view(path: str, gen: str, cat: A.Catalog, flt: dict[str, Any]) -> None:
                 qxy = query_position(path, gen, q)
             except Exception:  # the map still works without the question's position
                 qxy = None
-    topics = get_topics(path, gen)
-    left, right = st.columns([3, 1], gap="medium")
+    if not len(rows):
+        html_block('<div class="ab-empty">No items match these filters.</div>')
+        return
+    paths, topics = map_levels(path, gen)
+    left, right = st.columns([4, 1], gap="small")
     with left:
-        if not len(rows):
-            html_block('<div class="ab-empty">No items match these filters.</div>')
-            return
-        fig = map_figure(cat, rows, topics, hit_rows, qxy, q)
-        event = st.plotly_chart(
-            fig,
-            key="map",
-            on_select="rerun",
-            selection_mode=("points", "box", "lasso"),
-            config={"scrollZoom": True, "displaylogo": False},
-        )
-        hint = (
-            "Lasso or box-select points to list them · click a topic in the legend to show "
-            "only it, double-click to bring the others back · scroll to zoom"
-        )
-        if q.strip() and qxy:
-            hint = f"★ your question “{A.esc_md(A.short(q, 60))}” and ◯ its results · " + hint
-        st.caption(hint)
+        act = explorer(cat, rows, paths, topics, gen, hit_rows, qxy, q)
+    if act.opened is not None:
+        open_item(cat.ids[act.opened])
     with right:
-        picked = selected_rows(event, len(cat))
-        if picked:
-            st.markdown(f"**{len(picked):,} selected**")
-            more = len(picked) - MAP_SIDE_LIST
-            mini_list(cat, picked[:MAP_SIDE_LIST], f"… and {more:,} more" if more > 0 else "")
+        item_id = st.query_params.get("item")
+        if item_id in cat.pos:
+            item_panel(path, gen, cat, cat.pos[item_id])
+        elif act.selected:
+            st.markdown(f"**{len(act.selected):,} selected**")
+            more = len(act.selected) - MAP_SIDE_LIST
+            note = f"… and {more:,} more" if more > 0 else ""
+            open_rows(cat, act.selected[:MAP_SIDE_LIST], "sel", note)
         elif hit_rows:
             st.markdown("**Results for your question**")
-            mini_list(cat, hit_rows)
+            open_rows(cat, hit_rows[:10], "maphit")
         else:
-            st.markdown(f"**{len(rows):,} items · {len(set(cat.topics[rows].tolist())):,} topics**")
-            st.caption("Select points on the map to list them here.")
-            big = [t for t in topics if t["id"] in set(cat.topics[rows].tolist())][:12]
-            out = []
-            for t in big:
-                reps = [cat.pos[i] for i in t.get("representative_ids", [])[:2] if i in cat.pos]
-                eg = "; ".join(A.esc(A.short(cat.titles[r], 60)) for r in reps)
-                out.append(
-                    f'<div class="ab-mini"><b>{A.esc(t["label"])}</b> '
-                    f'<span class="m">· {int(t["size"]):,}</span><br>'
-                    f'<span class="m">{eg}</span></div>'
-                )
-            html_block("<div>" + "".join(out) + "</div>")
+            st.markdown(f"**{len(rows):,} items**")
+            st.caption(
+                "Scroll to zoom (finer topics appear), drag to pan, click a point to open it. "
+                "▭ box or ◌ lasso lists the items inside; the bar below the map filters by year."
+            )
 
 
 # ----------------------------------------------------------------------------- no index

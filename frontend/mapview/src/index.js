@@ -26,7 +26,7 @@ const state = {
   labels: [], // kept labels of the last frame
   hits: [],
   query: null,
-  nonce: 0,
+  nonce: Date.now(), // grows per action, across remounts too (Python handles each once)
 };
 const hook = { fps: 0, renders: 0, firstPaintMs: null, ready: false };
 window.absorbMap = hook;
@@ -115,6 +115,7 @@ function load(args) {
   d.alpha = n < 1000 ? 0.78 : n < 10000 ? 0.55 : 0.35;
   state.data = d;
   state.selected = [];
+  state.shape = null;
   state.labelBoxes = new Map();
   timebar.setData(d.t0, d.t1);
   buildLegend();
@@ -358,7 +359,7 @@ function nearest(sx, sy, px) {
 function openAt(sx, sy) {
   const i = nearest(sx, sy, Math.max(6, state.data.radius + 3));
   if (i < 0) return;
-  setComponentValue({ event: "open", row: i, dataKey: state.data.key, nonce: ++state.nonce });
+  report({ event: "open", row: i });
 }
 
 let hoverFrame = 0;
@@ -385,8 +386,9 @@ function setMode(mode) {
 for (const b of document.querySelectorAll("[data-mode]")) b.onclick = () => setMode(b.dataset.mode);
 $("#clear").onclick = () => {
   state.selected = [];
+  state.shape = null;
   redraw();
-  setComponentValue({ event: "select", rows: [], shape: null, dataKey: state.data?.key, nonce: ++state.nonce });
+  report({ event: "select" });
 };
 
 (function drawing() {
@@ -425,7 +427,7 @@ function svgPath(poly) {
 }
 
 // shape: {type, points: [[x, y], ...]} in map coordinates (what the URL keeps)
-function select(shape, report) {
+function select(shape, tell) {
   const d = state.data;
   const poly = shape.points;
   let [minx, miny, maxx, maxy] = [Infinity, Infinity, -Infinity, -Infinity];
@@ -438,9 +440,14 @@ function select(shape, report) {
     if (inside(poly, x, y)) rows.push(i);
   }
   state.selected = rows;
+  state.shape = shape;
   redraw();
-  if (report || rows.length)
-    setComponentValue({ event: "select", rows, shape, dataKey: d.key, nonce: ++state.nonce });
+  if (tell || rows.length) report({ event: "select" });
+}
+
+// every value carries the selection, so Python keeps listing it after a click
+function report(value) {
+  setComponentValue({ ...value, rows: state.selected, shape: state.shape || null, dataKey: state.data?.key, nonce: ++state.nonce });
 }
 
 function inside(poly, x, y) {

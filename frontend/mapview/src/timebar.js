@@ -9,9 +9,11 @@ export class TimeBar {
     this.range = null; // [lo, hi) in years, null = all time
     this.showUndated = true;
     this.timer = null;
+    this.root = root;
     root.innerHTML = `
       <button class="tb-play" title="Play: walk through the years">▶</button>
       <canvas class="tb-hist" height="34"></canvas>
+      <span class="tb-none">No item has a date (captured or inferred), so there is no time line.</span>
       <span class="tb-text"></span>
       <label class="tb-undated"><input type="checkbox" checked> undated</label>
       <button class="tb-all" title="All dates">all</button>`;
@@ -40,6 +42,7 @@ export class TimeBar {
     }
     this.undatedCount = t0.length - this.dated;
     this.span = this.dated ? [Math.floor(lo), Math.floor(hi) + 1] : [2000, 2001];
+    this.root.classList.toggle("nodates", !this.dated);
     const years = this.span[1] - this.span[0];
     this.counts = new Float64Array(years);
     for (let i = 0; i < t0.length; i++) {
