@@ -191,52 +191,47 @@ def test_search_escapes_captured_markup(app) -> None:
 # ----------------------------------------------------------------------------- map
 
 
-def _values(v) -> list:
-    """A plotly array: a plain list, or plotly's base64 typed array ({dtype, bdata})."""
-    if isinstance(v, dict) and "bdata" in v:
-        import base64
-
-        import numpy as np
-
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
-    return list(v)
-
-
-def _figure(at: AppTest) -> dict:
-    charts = at.get("plotly_chart")
-    assert charts, "no plotly chart on the map view"
-    return json.loads(charts[0].proto.spec)
+def _map_args(at: AppTest) -> dict:
+    """The arguments the map component (views/mapview) was drawn with."""
+    maps = [
+        e for e in at.get("component_instance") if e.proto.component_name.endswith("absorb_map")
+    ]
+    assert maps, "no map component on the map view"
+    return json.loads(maps[0].proto.json_args)
 
 
 def test_map_has_one_point_per_item(app) -> None:
     at = app(view="Map")
     no_errors(at)
-    fig = _figure(at)
-    topic_traces = [t for t in fig["data"] if t.get("legendgroup", "").startswith("t")]
-    assert all(t["type"] == "scattergl" for t in topic_traces)
-    rows = [r for t in topic_traces for r in _values(t["customdata"])]
-    assert len(rows) == 47 and len(set(rows)) == 47
-    assert fig["layout"]["legend"]["itemclick"] == "toggleothers"
+    args = _map_args(at)
+    n = len(args["x"])
+    assert n == 47 and len(args["y"]) == n and len(args["t0"]) == n
+    assert all(len(level) == n for level in args["topics"])
+    ids = {(t["level"], t["id"]) for t in args["topicInfo"]}
+    for level, col in enumerate(args["topics"]):  # every point's topic has a label record
+        assert {(level, t) for t in col if t >= 0} <= ids
 
 
-def test_map_highlights_the_search_hits(app) -> None:
+def test_map_numbers_the_search_hits(app) -> None:
     at = app(view="Map", q="backprop")
     no_errors(at)
-    fig = _figure(at)
-    names = [t.get("name") for t in fig["data"]]
-    assert "Search results" in names
+    args = _map_args(at)
+    assert args["hits"] and args["query"] and args["queryText"] == "backprop"
     assert "Results for your question" in bodies(at)
 
 
 def test_map_follows_the_filters(app) -> None:
     at = app(view="Map", kind="post")
-    fig = _figure(at)
-    n = sum(
-        len(_values(t["customdata"]))
-        for t in fig["data"]
-        if t.get("legendgroup", "").startswith("t")
-    )
-    assert n == 12
+    assert len(_map_args(at)["x"]) == 12
+
+
+def test_map_restores_a_selection_from_the_url(app) -> None:
+    at = app(view="Map", sel="box:-100,-100;100,-100;100,100;-100,100")
+    no_errors(at)
+    assert _map_args(at)["selection"]["type"] == "box"
+    at = app(view="Map", sel="nonsense:1,2")
+    no_errors(at)
+    assert _map_args(at)["selection"] is None
 
 
 # ----------------------------------------------------------------------------- no index

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.appserver import CHROMIUM, CHROMIUM_ARGS, running_app
+from indexer.appserver import CHROMIUM, chromium_args, map_frame, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=chromium_args(webgl=True))
         try:
             yield b
         finally:
@@ -95,20 +95,45 @@ def test_search_then_map(page, server: str, tmp_path: Path) -> None:
     page.screenshot(path=str(tmp_path / "search.png"))
 
     page.get_by_role("tab", name="Map").click()
-    plot = page.locator(".js-plotly-plot").first
-    plot.wait_for()
-    canvas = plot.locator("canvas").first
-    canvas.wait_for()
-    box_ = canvas.bounding_box()
-    assert box_ and box_["width"] > 200 and box_["height"] > 200
-    n_points = page.evaluate(
-        "() => { const g = document.querySelector('.js-plotly-plot');"
-        " return g._fullData.filter(t => (t.legendgroup || '').startsWith('t'))"
-        ".reduce((n, t) => n + t.x.length, 0); }"
-    )
-    assert n_points == 47
+    frame = map_frame(page)
+    box_ = page.locator("iframe").first.bounding_box()
+    assert box_ and box_["width"] > 600 and box_["height"] >= 600
+    assert frame.evaluate("() => absorbMap.points.length") == 47
+    ranks = frame.locator(".rank").all_inner_texts()
+    assert ranks and ranks == [str(k) for k in range(1, len(ranks) + 1)]  # numbered by rank
+    assert frame.locator(".star").count() == 1  # the question's own place
     sync_api.expect(page.get_by_text("Results for your question")).to_be_visible()
     page.screenshot(path=str(tmp_path / "map.png"))
+
+
+def test_a_click_on_a_map_point_opens_it(page, server: str) -> None:
+    page.goto(f"{server}/?view=Map")
+    frame = map_frame(page)
+    point = frame.evaluate("() => absorbMap.points.find((p) => p.visible && p.y > 60 && p.y < 560)")
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    sync_api.expect(page.get_by_text("Full text", exact=False).first).to_be_visible()
+    assert "item=" in page.url
+    sync_api.expect(page.get_by_text(point["title"][:40]).first).to_be_visible()
+
+
+def test_a_box_selection_lists_items_that_open(page, server: str) -> None:
+    page.goto(f"{server}/?view=Map")
+    frame = map_frame(page)
+    frame.locator("[data-mode=box]").click()
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.move(box["x"] + 5, box["y"] + 50)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] - 5, box["y"] + box["height"] - 70, steps=10)
+    page.mouse.up()
+    n = len(frame.evaluate("() => absorbMap.selection"))
+    assert n > 10
+    sync_api.expect(page.get_by_text(f"{n} selected").first).to_be_visible()  # Python got them
+    assert "sel=box" in page.url  # the selection is in the URL
+    page.locator('[class*="st-key-sel-"] button').first.click()
+    page.get_by_text("Full text", exact=False).first.click()
+    sync_api.expect(page.locator(".ab-text").first).to_be_visible()
+    assert len(page.locator(".ab-text").first.inner_text()) > 50
 
 
 def test_captured_markup_is_shown_as_text(page, server: str, tmp_path: Path) -> None:

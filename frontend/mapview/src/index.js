@@ -483,7 +483,7 @@ Object.defineProperties(hook, {
       const vp = viewport();
       return Array.from({ length: d.n }, (_, i) => {
         const [x, y] = vp.project([d.xy[2 * i], d.xy[2 * i + 1]]);
-        return { row: i, x, y, topic: d.topic0[i], visible: !!state.visible[i] };
+        return { row: i, x, y, topic: d.topic0[i], visible: !!state.visible[i], title: d.titles?.[i] };
       });
     },
   },
