@@ -113,6 +113,7 @@ function load(args) {
   d.density = n >= 2000 ? densityImage(d.xy, n, d.bounds) : null;
   d.radius = n < 1000 ? 4 : n < 10000 ? 2.6 : n < 50000 ? 1.8 : 1.3;
   d.alpha = n < 1000 ? 0.78 : n < 10000 ? 0.55 : 0.35;
+  d.parentSize = new Map(d.topics.map((t) => [`${t.level}:${t.id}`, t.size]));
   state.data = d;
   state.selected = [];
   state.shape = null;
@@ -238,13 +239,17 @@ function drawOverlay() {
   const vp = viewport();
   const [w, h] = size();
   const level = activeLevel(state.view.zoom, state.fitZoom, Math.max(1, d.levels.length));
-  const counts = state.topicCounts[level] || new Map();
+  // coarse labels first, then finer ones where room is left; a sub-topic that is its
+  // whole parent (it did not split) says nothing new and is skipped
   const cands = [];
   for (const t of d.topics) {
-    if (t.level !== level || t.id < 0 || !counts.get(t.id)) continue;
+    const counts = state.topicCounts[t.level];
+    if (t.level > level || t.id < 0 || !counts?.get(t.id)) continue;
+    if (t.level > 0 && d.parentSize.get(`${t.level - 1}:${t.parent}`) === t.size) continue;
     const [sx, sy] = vp.project([t.x, t.y]);
     const box = labelBox(t);
-    cands.push({ key: `${t.level}:${t.id}`, topic: t, sx, sy, w: box.w, h: box.h, size: counts.get(t.id) });
+    const size = counts.get(t.id) + (d.levels.length - t.level) * d.n; // coarser wins
+    cands.push({ key: `${t.level}:${t.id}`, topic: t, sx, sy, w: box.w, h: box.h, size });
   }
   const reserved = ["#tools", "#timebar"].map((id) => {
     const r = $(id).getBoundingClientRect();
