@@ -68,6 +68,25 @@ def scripted_zoom(page, frame, seconds: float = 3.0) -> float:
     return round(sum(samples[1:]) / max(1, len(samples) - 1), 1)
 
 
+BARE_GL = """<canvas id=c width=1240 height=660></canvas><script>
+const gl = document.getElementById('c').getContext('webgl2'); let k = 0; const t0 = performance.now();
+window.result = null;
+(function step(now) { k++; gl.clearColor(Math.random(), .5, .5, 1); gl.clear(gl.COLOR_BUFFER_BIT);
+  if (now - t0 < 3000) requestAnimationFrame(step); else window.result = k / ((now - t0) / 1000);
+})(t0);</script>"""
+
+
+def bare_webgl_fps(browser) -> float:
+    """Frames per second of a page that only clears a map-sized WebGL canvas: what this
+    machine's software WebGL gives at all right now (the ceiling for any map engine)."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.set_content(BARE_GL)
+    page.wait_for_function("() => window.result !== null", timeout=30_000)
+    fps = round(page.evaluate("() => window.result"), 1)
+    page.close()
+    return fps
+
+
 def synthetic(browser, n: int) -> dict:
     env = {**os.environ, "ABSORB_MAP_N": str(n), "PYTHONPATH": str(ROOT)}
     with running_app(ROOT, env=env, app=PAGE, timeout=90) as app:
