@@ -97,6 +97,7 @@ function load(args) {
   };
   if (d.t0.length !== n) d.t0 = new Float32Array(n).fill(NaN);
   if (d.t1.length !== n) d.t1 = Float32Array.from(d.t0);
+  for (let i = 0; i < n; i++) if (Number.isNaN(d.t1[i])) d.t1[i] = d.t0[i]; // no end: one day
   let minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity; // prettier-ignore
   for (let i = 0; i < n; i++) {
     const x = args.x[i];
