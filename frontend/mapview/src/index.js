@@ -14,6 +14,8 @@ import { onRender, setComponentValue, setFrameHeight } from "./streamlit.js";
 import { TimeBar } from "./timebar.js";
 
 const $ = (sel) => document.querySelector(sel);
+const LOD_POINTS = 25000; // points drawn while a larger map moves
+const REST_MS = 300; // a map still for this long draws every point again
 const state = {
   data: null, // decoded arrays of the current dataKey
   view: null, // {target, zoom}
@@ -33,6 +35,9 @@ window.absorbMap = hook;
 
 const deck = new Deck({
   parent: $("#map"),
+  // luma.gl keeps the drawing buffer by default, which costs a full-frame copy per frame in
+  // software WebGL; we never read the canvas back
+  deviceProps: { webgl: { preserveDrawingBuffer: false, antialias: false } },
   views: new OrthographicView({ id: "map" }),
   controller: { dragRotate: false, touchRotate: false, inertia: false, doubleClickZoom: false },
   viewState: { target: [0, 0, 0], zoom: 0 },
@@ -40,7 +45,7 @@ const deck = new Deck({
   onViewStateChange: ({ viewState }) => {
     state.view = { target: viewState.target, zoom: viewState.zoom };
     deck.setProps({ viewState: { ...viewState } });
-    requestLabels();
+    moved();
   },
   onBeforeRender: () => (hook.t0 = performance.now()),
   onAfterRender: () => {
@@ -112,6 +117,11 @@ function load(args) {
   if (!n) [minx, miny, maxx, maxy] = [-1, -1, 1, 1];
   d.bounds = [minx, miny, maxx, maxy];
   d.density = n >= 2000 ? densityImage(d.xy, n, d.bounds) : null;
+  // a large map draws a fixed sample while it moves (software WebGL's cost grows with the
+  // points drawn), and every point again once it rests
+  const stride = Math.ceil(n / LOD_POINTS);
+  d.lod = stride > 1 ? Int32Array.from({ length: Math.ceil(n / stride) }, (_, k) => k * stride) : null;
+  if (d.lod) d.lodXY = Float32Array.from({ length: 2 * d.lod.length }, (_, k) => d.xy[2 * d.lod[k >> 1] + (k & 1)]);
   d.radius = n < 1000 ? 4 : n < 10000 ? 2.6 : n < 50000 ? 1.8 : 1.3;
   d.alpha = n < 1000 ? 0.78 : n < 10000 ? 0.55 : 0.35;
   d.parentSize = new Map(d.topics.map((t) => [`${t.level}:${t.id}`, t.size]));
@@ -178,16 +188,22 @@ function redraw() {
         opacity: 0.9,
       }),
     );
-  layers.push(
+  const pointLayer = (id, xy, fill, visible) =>
     new ScatterplotLayer({
-      id: "points",
-      data: { length: d.n, attributes: { getPosition: { value: d.xy, size: 2 }, getFillColor: { value: colors, size: 4 } } },
+      id,
+      visible,
+      data: { length: xy.length / 2, attributes: { getPosition: { value: xy, size: 2 }, getFillColor: { value: fill, size: 4 } } },
       radiusUnits: "pixels",
       getRadius: d.radius,
       radiusMinPixels: 1,
       stroked: false,
-    }),
-  );
+    });
+  layers.push(pointLayer("points", d.xy, colors, !(d.lod && state.moving)));
+  if (d.lod) {
+    const sample = new Uint8Array(4 * d.lod.length);
+    d.lod.forEach((i, k) => sample.set(colors.subarray(4 * i, 4 * i + 4), 4 * k));
+    layers.push(pointLayer("points-lod", d.lodXY, sample, !!state.moving));
+  }
   const ring = state.hits.slice(10).filter((i) => state.visible[i]);
   if (ring.length)
     layers.push(
@@ -221,6 +237,28 @@ function redraw() {
     );
   deck.setProps({ layers: hook.onlyLayers ? layers.filter((l) => hook.onlyLayers.includes(l.id)) : layers });
   requestLabels();
+}
+
+let restTimer = 0;
+function moved() {
+  requestLabels();
+  if (!state.data?.lod) return;
+  clearTimeout(restTimer);
+  restTimer = setTimeout(() => {
+    state.moving = false;
+    swapPoints();
+  }, REST_MS);
+  if (!state.moving) {
+    state.moving = true;
+    swapPoints();
+  }
+}
+
+function swapPoints() {
+  const layers = deck.props.layers.map((l) =>
+    l.id === "points" ? l.clone({ visible: !state.moving }) : l.id === "points-lod" ? l.clone({ visible: state.moving }) : l,
+  );
+  deck.setProps({ layers });
 }
 
 let labelFrame = 0;
@@ -505,7 +543,7 @@ Object.defineProperties(hook, {
 hook.setZoom = (zoom, target) => {
   state.view = { target: target || state.view.target, zoom };
   deck.setProps({ viewState: { ...state.view, minZoom: state.fitZoom - 2, maxZoom: state.fitZoom + 9 } });
-  requestLabels();
+  moved();
 };
 hook.setTimeRange = (range) => timebar.set(range);
 hook.fit = () => (fit(), requestLabels());
