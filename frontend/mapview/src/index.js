@@ -142,11 +142,16 @@ function size() {
 }
 
 function fit() {
+  // the data fills the space between the tool panel (top) and the time bar (bottom)
   const [w, h] = size();
+  const top = 48;
+  const bottom = 60;
   const [minx, miny, maxx, maxy] = state.data.bounds;
-  const zoom = Math.log2(Math.min(w / Math.max(1e-6, maxx - minx), (h - 60) / Math.max(1e-6, maxy - miny)) * 0.92);
+  const scale = 0.94 * Math.min(w / Math.max(1e-6, maxx - minx), (h - top - bottom) / Math.max(1e-6, maxy - miny));
+  const zoom = Math.log2(scale);
   state.fitZoom = zoom;
-  state.view = { target: [(minx + maxx) / 2, (miny + maxy) / 2 + 14 / 2 ** zoom, 0], zoom };
+  const shift = (bottom - top) / 2 / scale; // screen centre of that space, in map units
+  state.view = { target: [(minx + maxx) / 2, (miny + maxy) / 2 + shift, 0], zoom };
   deck.setProps({ viewState: { ...state.view, minZoom: zoom - 2, maxZoom: zoom + 9 } });
 }
 
