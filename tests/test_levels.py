@@ -153,3 +153,23 @@ def test_an_index_built_before_levels_still_opens_and_reindexes(seeds, tmp_path)
         assert "level 1" in e.message
     build_index([seeds], index, model="fake:64", refit=True, progress=False)  # reuses vectors
     assert open_index(index).map()
+
+
+def test_cli_topics_by_level(seeds, tmp_path):
+    import json
+
+    from conftest import cli
+
+    from indexer.build import build_index
+
+    index = tmp_path / "idx"
+    build_index([seeds], index, model="fake:64", progress=False)
+    out = cli("topics", "--index", str(index), "--json")
+    rows = [json.loads(line) for line in out.output.splitlines()]
+    assert out.exit_code == 0 and rows and all(r["level"] == 0 and r["parent"] == -1 for r in rows)
+    bad = cli("topics", "--index", str(index), "--level", "7")
+    assert bad.exit_code != 0 and "no topic level 7" in bad.stderr and "Traceback" not in bad.stderr
+    pts = [
+        json.loads(line) for line in cli("map", "--index", str(index), "--json").output.splitlines()
+    ]
+    assert all(p["topic_path"][0] == p["topic"] for p in pts)
