@@ -14,8 +14,11 @@ import { onRender, setComponentValue, setFrameHeight } from "./streamlit.js";
 import { TimeBar } from "./timebar.js";
 
 const $ = (sel) => document.querySelector(sel);
-const LOD_POINTS = 25000; // points drawn while a larger map moves
-const REST_MS = 300; // a map still for this long draws every point again
+// A large map moves as a picture: the last full frame, stretched with the view, and every
+// point is drawn again once the view rests (software WebGL's cost grows with the points)
+const SNAPSHOT_FROM = 5000; // points
+const REST_MS = 300; // ms without a view change: draw every point again
+
 const state = {
   data: null, // decoded arrays of the current dataKey
   view: null, // {target, zoom}
@@ -51,6 +54,7 @@ const deck = new Deck({
   onAfterRender: () => {
     hook.renderMs = performance.now() - hook.t0;
     hook.renders++;
+    keepSnapshot();
     if (hook.firstPaintMs === null && state.data) {
       hook.firstPaintMs = performance.now();
       hook.ready = true;
@@ -117,11 +121,6 @@ function load(args) {
   if (!n) [minx, miny, maxx, maxy] = [-1, -1, 1, 1];
   d.bounds = [minx, miny, maxx, maxy];
   d.density = n >= 2000 ? densityImage(d.xy, n, d.bounds) : null;
-  // a large map draws a fixed sample while it moves (software WebGL's cost grows with the
-  // points drawn), and every point again once it rests
-  const stride = Math.ceil(n / LOD_POINTS);
-  d.lod = stride > 1 ? Int32Array.from({ length: Math.ceil(n / stride) }, (_, k) => k * stride) : null;
-  if (d.lod) d.lodXY = Float32Array.from({ length: 2 * d.lod.length }, (_, k) => d.xy[2 * d.lod[k >> 1] + (k & 1)]);
   d.radius = n < 1000 ? 4 : n < 10000 ? 2.6 : n < 50000 ? 1.8 : 1.3;
   d.alpha = n < 1000 ? 0.78 : n < 10000 ? 0.55 : 0.35;
   d.parentSize = new Map(d.topics.map((t) => [`${t.level}:${t.id}`, t.size]));
@@ -203,12 +202,7 @@ function redraw() {
       radiusMinPixels: 1,
       stroked: false,
     });
-  layers.push(pointLayer("points", d.xy, colors, !(d.lod && state.moving)));
-  if (d.lod) {
-    const sample = new Uint8Array(4 * d.lod.length);
-    d.lod.forEach((i, k) => sample.set(colors.subarray(4 * i, 4 * i + 4), 4 * k));
-    layers.push(pointLayer("points-lod", d.lodXY, sample, !!state.moving));
-  }
+  layers.push(pointLayer("points", d.xy, colors, true));
   const ring = state.hits.slice(10).filter((i) => state.visible[i]);
   if (ring.length)
     layers.push(
@@ -240,6 +234,8 @@ function redraw() {
         getLineColor: [20, 20, 20, 230],
       }),
     );
+  state.moving = false; // new data or colours: draw them at once
+  clearTimeout(restTimer);
   deck.setProps({ layers: hook.onlyLayers ? layers.filter((l) => hook.onlyLayers.includes(l.id)) : layers });
   requestLabels();
 }
@@ -247,23 +243,35 @@ function redraw() {
 let restTimer = 0;
 function moved() {
   requestLabels();
-  if (!state.data?.lod) return;
+  if (!state.data || state.data.n < SNAPSHOT_FROM) return;
   clearTimeout(restTimer);
   restTimer = setTimeout(() => {
     state.moving = false;
-    swapPoints();
+    deck.setProps({ layers: deck.props.layers.filter((l) => l.id !== "snapshot").map((l) => l.clone({ visible: true })) });
   }, REST_MS);
-  if (!state.moving) {
+  if (!state.moving && state.snapshot) {
     state.moving = true;
-    swapPoints();
+    const { canvas, bounds } = state.snapshot;
+    const hidden = deck.props.layers.map((l) => l.clone({ visible: false })); // kept, not redrawn
+    deck.setProps({ layers: [...hidden, new BitmapLayer({ id: "snapshot", image: canvas, bounds })] });
   }
 }
 
-function swapPoints() {
-  const layers = deck.props.layers.map((l) =>
-    l.id === "points" ? l.clone({ visible: !state.moving }) : l.id === "points-lod" ? l.clone({ visible: state.moving }) : l,
-  );
-  deck.setProps({ layers });
+// after a full frame at rest: keep it as the picture to move next time
+function keepSnapshot() {
+  const d = state.data;
+  if (!d || d.n < SNAPSHOT_FROM || state.moving || !state.view) return;
+  const src = deck.getCanvas?.() || deck.canvas;
+  if (!src || !src.width) return;
+  const canvas = document.createElement("canvas");
+  canvas.width = src.width;
+  canvas.height = src.height;
+  canvas.getContext("2d").drawImage(src, 0, 0);
+  const vp = viewport();
+  const [w, h] = size();
+  const [x0, y0] = vp.unproject([0, 0]);
+  const [x1, y1] = vp.unproject([w, h]);
+  state.snapshot = { canvas, bounds: [x0, y1, x1, y0] };
 }
 
 let labelFrame = 0;
