@@ -323,12 +323,14 @@ def serve(index_dir: str, port: int, host: str) -> None:
 @index_option
 @click.option("-k", default=10, show_default=True)
 @click.option("--verbose", "-v", is_flag=True, help="Show each question's rank per method.")
+@click.option("--split", type=click.Choice(["tune", "holdout"]), help="Only these questions.")
 @friendly
-def eval_cmd(questions: str, index_dir: str, k: int, verbose: bool) -> None:
-    """Retrieval quality on a questions file: MRR@10, Success@1, Success@5.
+def eval_cmd(questions: str, index_dir: str, k: int, verbose: bool, split: str | None) -> None:
+    """Retrieval quality on a questions file: MRR@10, Success@1, Success@5, calibration.
 
     QUESTIONS is JSON Lines of {"q": ..., "rel": [[source glob, title/text substring or null], ...]}.
-    Prints absorb (hybrid) beside BM25 alone and dense whole-item search alone.
+    Prints absorb beside BM25, dense whole-item, dense best-passage and reciprocal-rank
+    fusion, then the reliability of absorb's match strength (confidence bins, ECE).
 
     \b
     Example:
@@ -336,7 +338,7 @@ def eval_cmd(questions: str, index_dir: str, k: int, verbose: bool) -> None:
     """
     from .evaluate import evaluate, format_table
 
-    res = evaluate(questions, index_dir, k=k)
+    res = evaluate(questions, index_dir, k=k, split=split)
     click.echo(format_table(res, verbose=verbose))
 
 
