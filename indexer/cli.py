@@ -163,7 +163,11 @@ def items(index_dir: str, as_json: bool) -> None:
 
 def _hit_line(o: dict[str, Any]) -> str:
     date = o["date"] or "date unknown"
-    return f"{o['score']:.3f}  {o['id']}  {date:<12} {o['kind']:<10} {o['title']}\n        {o['snippet']}"
+    match = f"{o['match']:<6} " if o.get("match") else ""
+    return (
+        f"{o['score']:.3f}  {match}{o['id']}  {date:<12} {o['kind']:<10} {o['title']}"
+        f"\n        {o['snippet']}"
+    )
 
 
 def _hit_obj(h: Any) -> dict[str, Any]:
@@ -171,7 +175,7 @@ def _hit_obj(h: Any) -> dict[str, Any]:
     return {
         k: d[k]
         for k in ("id", "title", "date", "kind", "source", "url", "score", "snippet", "text")
-    } | {"date_kind": d.get("date_kind")}
+    } | {k: d.get(k) for k in ("date_kind", "match", "confidence")}
 
 
 @main.command()
@@ -194,6 +198,7 @@ def _hit_obj(h: Any) -> dict[str, Any]:
     help="Ranking method (dense/bm25 are for comparison).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--all", "show_all", is_flag=True, help="Also show weak matches.")
 @friendly
 def search(
     question: str,
@@ -205,22 +210,32 @@ def search(
     source: str | None,
     mode: str,
     as_json: bool,
+    show_all: bool,
 ) -> None:
     """Find the items that answer QUESTION, best first, each with its best passage.
+
+    Each hit says how well it matches (strong, fair, weak); weak ones are left
+    out unless --all is given, so a question nothing answers gets no results.
 
     \b
     Examples:
       absorb search "where does the mass go when you lose fat?"
       absorb search "policy gradients" --kind summary -k 3 --json
-      absorb search "jekyll" --since 2014 --until 2015-06
+      absorb search "jekyll" --since 2014 --until 2015-06 --all
     """
     from . import open_index
 
-    hits = open_index(index_dir).search(
-        question, k=k, since=since, until=until, kind=kind, source=source, mode=mode
-    )
+    idx = open_index(index_dir)
+    args = dict(k=k, since=since, until=until, kind=kind, source=source, mode=mode)
+    hits = idx.search(question, **args, min_match=None if show_all else "fair")
     if not hits and not as_json:
-        click.echo("No results.", err=True)
+        weak = [] if show_all else idx.search(question, **args)
+        click.echo(
+            f"No good match: {len(weak)} weak result(s); --all shows them."
+            if weak
+            else "No results.",
+            err=True,
+        )
     _emit([_hit_obj(h) for h in hits], as_json, _hit_line)
 
 

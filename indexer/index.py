@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from . import confidence as C
 from . import search as S
 from . import store
 from .embed import Embedder, load_embedder
@@ -194,8 +195,18 @@ class Index:
         kind: str | list[str] | None = None,
         source: str | None = None,
         mode: str = "hybrid",
+        min_match: str | None = None,
     ) -> list[Hit]:
-        """Top-k items for a natural-language question (``mode``: hybrid, dense, bm25)."""
+        """Top-k items for a natural-language question (``mode``: hybrid, dense, bm25).
+
+        Hybrid hits carry ``match`` (strong, fair, weak) and ``confidence``
+        (indexer/confidence.py); ``min_match="fair"`` drops weaker hits, so a
+        question nothing answers gets an empty list.
+        """
+        if min_match is not None and min_match not in C.LEVELS:
+            raise AbsorbError(
+                f"min_match {min_match!r} is not a match strength", "use strong, fair or weak"
+            )
         q = S.clean_query(query)
         if k <= 0:
             return []
@@ -214,10 +225,21 @@ class Index:
             return []
         score = S.rank(c, mode)
         items, best_row, terms = c.items, c.best_row, c.terms
-        order = np.argsort(-score, kind="stable")[:k]
-        return [
-            self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms) for o in order
-        ]
+        order = np.argsort(-score, kind="stable")
+        conf = (
+            C.probability(C.features(c.dense, c.item_sim, c.lex, c.coverage, score, order)[:k])
+            if mode == "hybrid"
+            else [None] * k
+        )
+        hits = []
+        for o, p in zip(order[:k], conf, strict=False):
+            h = self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms)
+            if p is not None:
+                h.confidence = round(float(p), 3)
+                h.match = C.level(h.confidence)
+            if C.at_least(h.match, min_match) or mode != "hybrid":
+                hits.append(h)
+        return hits
 
     def _candidates(
         self, st: _State, q: str, qv: np.ndarray | None, allowed: np.ndarray | None, mode: str
@@ -258,7 +280,7 @@ class Index:
         pscore = S.spread_norm(dense_p) + S.spread_norm(lex_p)
         best = rows[S.segment_argmax(pscore, starts, lens)]
         vocab = st.bm25.vocab_dict
-        return S.Candidates(
+        c = S.Candidates(
             items=items,
             best_row=best,
             terms=terms,
@@ -267,6 +289,12 @@ class Index:
             lex=np.maximum.reduceat(lex_p, starts),
             coverage=sum(t in vocab for t in terms) / len(terms) if terms else 0.0,
         )
+        if qv is not None and mode == "hybrid" and S.PRF_TOP:
+            top = np.argsort(-S.rank(c), kind="stable")[: S.PRF_TOP]
+            q2 = S.feedback_query(qv, np.asarray(st.ivecs[items[top]], dtype=np.float32))
+            c.fb_dense = np.maximum.reduceat(np.asarray(st.vecs[rows] @ q2), starts)
+            c.fb_item_sim = np.asarray(st.ivecs[items] @ q2, dtype=np.float32)
+        return c
 
     def _hit(self, st: _State, i: int, score: float, row: int, terms: list[str]) -> Hit:
         with self._lock:
