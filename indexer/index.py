@@ -233,12 +233,13 @@ class Index:
         )
         hits = []
         for o, p in zip(order[:k], conf, strict=False):
+            p = None if p is None else round(float(p), 3)
+            match = None if p is None else C.level(p)
+            if p is not None and not C.at_least(match, min_match):
+                continue  # weaker than asked for: never loaded
             h = self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms)
-            if p is not None:
-                h.confidence = round(float(p), 3)
-                h.match = C.level(h.confidence)
-            if C.at_least(h.match, min_match) or mode != "hybrid":
-                hits.append(h)
+            h.confidence, h.match = p, match
+            hits.append(h)
         return hits
 
     def _candidates(
