@@ -28,9 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer import open_index
 from indexer import search as S
-from indexer.evaluate import load_questions, relevant_ids
+from indexer.evaluate import judged_candidates
 
 
 @dataclass
@@ -45,21 +44,14 @@ class Q:
 
 
 def collect(index_path: str, questions: str) -> list[Q]:
-    idx = open_index(index_path)
-    st = idx._refresh()
-    items = list(idx.items())
     out = []
-    for q in load_questions(questions):
-        rel = relevant_ids(items, q["rel"])
-        text = S.clean_query(q["q"])
-        qv = idx.embed_query(text)
-        c = idx._candidates(st, text, qv, None, "hybrid")
+    for j in judged_candidates(index_path, questions):
+        c, st = j.c, j.state
         c.fb_dense = c.fb_item_sim = None  # every variant starts from the fixed mix
         lens = st.p_end[c.items] - st.p_start[c.items]
         starts = np.r_[0, np.cumsum(lens)[:-1]]
         rows = np.arange(int(lens.sum())) + np.repeat(st.p_start[c.items] - starts, lens)
-        labels = np.array([st.ids[i] in rel for i in c.items])
-        out.append(Q(c, labels, q.get("split", "tune"), qv, st, rows, starts))
+        out.append(Q(c, j.labels, j.split, j.qv, st, rows, starts))
     return out
 
 

@@ -23,31 +23,24 @@ import argparse
 import numpy as np
 
 from indexer import confidence as C
-from indexer import open_index
 from indexer import search as S
-from indexer.evaluate import expected_calibration_error, load_questions, relevant_ids, reliability
+from indexer.evaluate import expected_calibration_error, judged_candidates, reliability
 
 TOP = 10
 
 
 def collect(index_path: str, questions: str, negative: bool = False) -> list[dict]:
     """Per question: features and labels of the top hits, and its split."""
-    idx = open_index(index_path)
-    st = idx._refresh()
-    items = list(idx.items())
     out = []
-    for q in load_questions(questions):
-        if negative and q.get("split", "tune") != "tune":
+    for j in judged_candidates(index_path, questions):
+        if negative and j.split != "tune":
             continue  # held-out questions stay out of fitting, as negatives too
-        rel = set() if negative else relevant_ids(items, q["rel"])
-        text = S.clean_query(q["q"])
-        c = idx._candidates(st, text, idx.embed_query(text), None, "hybrid")
+        c = j.c
         score = S.rank(c, "hybrid")
         order = np.argsort(-score, kind="stable")
         x = C.features(c.dense, c.item_sim, c.lex, c.coverage, score, order)[:TOP]
-        y = np.array([st.ids[i] in rel for i in c.items[order[:TOP]]], dtype=float)
-        split = "neg" if negative else q.get("split", "tune")
-        out.append({"x": x, "y": y, "split": split, "q": q["q"]})
+        y = np.zeros(len(x)) if negative else j.labels[order[:TOP]].astype(float)
+        out.append({"x": x, "y": y, "split": "neg" if negative else j.split, "q": j.q["q"]})
     return out
 
 

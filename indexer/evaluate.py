@@ -95,6 +95,39 @@ def relevant_ids(items: list[Any], rel: list[list[Any]]) -> set[str]:
     return set(relevant_grades(items, rel))
 
 
+@dataclass
+class Judged:
+    """One question's candidates, as ranked inside search, with the relevant ones marked."""
+
+    q: dict[str, Any]
+    c: Any  # search.Candidates
+    labels: np.ndarray  # over c.items
+    qv: np.ndarray
+    state: Any  # the index state the candidates were taken from (vectors, ids)
+
+    @property
+    def split(self) -> str:
+        return self.q.get("split", "tune")
+
+
+def judged_candidates(index_path: str | Path, questions: str | Path) -> list[Judged]:
+    """Candidates and labels for every question, for the bench scripts that tune search."""
+    from . import open_index
+    from . import search as S
+
+    idx = open_index(index_path)
+    st = idx._refresh()
+    items = list(idx.items())
+    out = []
+    for q in load_questions(questions):
+        rel = relevant_ids(items, q["rel"])
+        text = S.clean_query(q["q"])
+        qv = idx.embed_query(text)
+        c = idx._candidates(st, text, qv, None, "hybrid")
+        out.append(Judged(q, c, np.array([st.ids[i] in rel for i in c.items]), qv, st))
+    return out
+
+
 def ndcg(run: list[str], grades: dict[str, float], k: int = 10) -> float:
     """nDCG@k with gains 2^g - 1.
 
