@@ -1,6 +1,6 @@
 """Which per-query fusion signals generalise? Measured on held-out questions of every corpus.
 
-For every question the candidates are computed once (``Index._candidates``);
+For every question the candidates are computed once (``search.candidates``);
 each variant is then scored in numpy. Variants, each on top of the current
 standard-score fusion (indexer/search.py ``rank``):
 

@@ -1,11 +1,11 @@
-"""Fit the match-strength model (indexer/confidence.py) and check its calibration.
+"""Fit the match-strength model (indexer/search/confidence.py) and check its calibration.
 
 For every question, the top 10 of absorb's ranking are labelled relevant or not
 and described by ``confidence.features``. A logistic regression is fitted on
 the ``tune`` questions only; the reliability table and the expected calibration
 error (ECE) are printed for the held-out questions of every set, so a
 coefficient set is kept only when it stays calibrated where it was not fitted.
-Paste the printed COEF / INTERCEPT into indexer/confidence.py.
+Paste the printed COEF / INTERCEPT into indexer/search/confidence.py.
 
 ``--neg INDEX:QUESTIONS`` adds questions asked of an index that cannot answer
 them (another author's questions: every hit is irrelevant), as the "topic the
@@ -22,9 +22,9 @@ import argparse
 
 import numpy as np
 
-from indexer import confidence as C
 from indexer import search as S
 from indexer.evaluate import expected_calibration_error, judged_candidates, reliability
+from indexer.search import confidence as C
 
 TOP = 10
 

@@ -1,7 +1,7 @@
 """Tune the hybrid fusion weights on our own question sets (not part of the tests).
 
 For every question, the candidates and their per-item evidence are computed
-once (``Index._candidates``); then each weight setting is scored in numpy.
+once (``search.candidates``); then each weight setting is scored in numpy.
 Questions marked ``"split": "holdout"`` are never used to choose weights: their
 figures are printed beside the tuning figures to show whether a choice
 generalises.

@@ -116,14 +116,14 @@ def judged_candidates(index_path: str | Path, questions: str | Path) -> list[Jud
     from . import search as S
 
     idx = open_index(index_path)
-    st = idx._refresh()
+    st = idx.state()
     items = list(idx.items())
     out = []
     for q in load_questions(questions):
         rel = relevant_ids(items, q["rel"])
         text = S.clean_query(q["q"])
         qv = idx.embed_query(text)
-        c = idx._candidates(st, text, qv, None, "hybrid")
+        c = S.candidates(st, text, qv, None, "hybrid")
         out.append(Judged(q, c, np.array([st.ids[i] in rel for i in c.items]), qv, st))
     return out
 

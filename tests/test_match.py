@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from indexer import confidence as C
 from indexer import open_index
 from indexer.build import build_index
 from indexer.cli import main
@@ -27,6 +26,7 @@ from indexer.evaluate import (
     rrf,
 )
 from indexer.models import AbsorbError, Item
+from indexer.search import confidence as C
 
 NONSENSE = ["???!!!", "🤖🤖🤖", "<script>alert(1)</script>", "zxqv wobblefrump glorptastic"]
 OFF_TOPIC = [
