@@ -237,6 +237,8 @@ def search(
             err=True,
         )
     _emit([_hit_obj(h) for h in hits], as_json, _hit_line)
+    if hits and len(hits) < k and not show_all and not as_json and mode == "hybrid":
+        click.echo(f"{len(hits)} good match(es); --all adds the weak ones.", err=True)
 
 
 @main.command()

@@ -105,6 +105,8 @@ def test_cli_hides_weak_hits_unless_all(fake_index: Path) -> None:
     assert r.exit_code == 0 and "No good match" in r.output and "--all" in r.output
     r = CliRunner().invoke(main, ["search", "???!!!", "--index", str(fake_index), "--all"])
     assert r.exit_code == 0 and r.output.count(" weak ") >= 5
+    r = CliRunner().invoke(main, ["search", "backprop", "--index", str(fake_index)])
+    assert "--all adds the weak ones" in r.output
     r = CliRunner().invoke(main, ["search", "backprop", "--index", str(fake_index), "--json"])
     rows = [json.loads(x) for x in r.output.splitlines()]
     assert rows and all(o["match"] in ("strong", "fair") for o in rows)
