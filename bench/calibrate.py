@@ -91,6 +91,8 @@ def main() -> None:
     for name, rows in data.items():
         for split in ("tune", "holdout", "neg"):
             report(f"{name} [{split}]", [r for r in rows if r["split"] == split], coef, b)
+    held = [r for rows in data.values() for r in rows if r["split"] == "holdout"]
+    report("every held-out question", held, coef, b)
 
 
 if __name__ == "__main__":

@@ -180,3 +180,11 @@ def test_real_model_seed_questions_keep_a_strong_top_hit(seed_index: Path) -> No
     tops = {x["q"]: idx.search(x["q"], k=1)[0] for x in load_questions(q)}
     weak = {t: (h.title, h.confidence) for t, h in tops.items() if h.match != "strong"}
     assert not weak
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_real_model_cli_nonsense_shows_nothing(seed_index: Path) -> None:
+    for q in NONSENSE:
+        r = CliRunner().invoke(main, ["search", q, "--index", str(seed_index), "--json"])
+        assert r.exit_code == 0 and r.output.strip() == "", (q, r.output[:200])
