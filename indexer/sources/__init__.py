@@ -24,11 +24,29 @@ import codecs
 from collections.abc import Callable
 
 from ..models import Item, ParseError
-from . import absorb_feed, gplus, html_page, jsonl, markdown, medium_pandoc, transcript
+from . import (
+    absorb_feed,
+    feed,
+    gplus,
+    html_page,
+    jsonl,
+    markdown,
+    mastodon,
+    medium_pandoc,
+    notebook,
+    subtitles,
+    transcript,
+    twitter,
+)
 
 # Order matters: specific formats before generic fallbacks.
 Warn = Callable[[str], None]
 PARSERS: list[tuple[str, Callable[[str, str], bool], Callable[[str, str, Warn], list[Item]]]] = [
+    ("notebook", notebook.sniff, notebook.parse),
+    ("twitter", twitter.sniff, twitter.parse),
+    ("mastodon", mastodon.sniff, mastodon.parse),
+    ("subtitles", subtitles.sniff, subtitles.parse),
+    ("feed", feed.sniff, feed.parse),
     ("jsonl", jsonl.sniff, jsonl.parse),
     ("absorb-feed", absorb_feed.sniff, absorb_feed.parse),
     ("medium-pandoc", medium_pandoc.sniff, medium_pandoc.parse),

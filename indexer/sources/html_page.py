@@ -101,6 +101,30 @@ def _text(root: Tag) -> str:
     return tidy("\n".join(ln.strip() for ln in raw.split("\n")).replace(SP, " "))
 
 
+CHROME_CLASSES = ("button-wrapper", "subscription-widget-wrap", "subscribe-widget", "share-dialog")
+
+
+def fragment_text(fragment: str) -> str:
+    """Readable text of an HTML fragment (a feed entry, a toot, a post body).
+
+    Subscribe buttons and share widgets that newsletter platforms put in the body go.
+
+    >>> fragment_text("<p>One &amp; two</p><p class='button-wrapper'><a>Sign up</a></p>")
+    'One & two'
+    """
+    if "<" not in fragment:
+        return tidy(html.unescape(fragment))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(fragment, "lxml")
+    for tag in soup.find_all(class_=CHROME_CLASSES):
+        tag.extract()
+    try:
+        return _text(soup)
+    except RecursionError:
+        return _fallback(fragment)
+
+
 def _fallback(text: str) -> str:
     """Regex-only text for pages the tree builder cannot handle."""
     s = re.sub(r"<!--.*?(?:-->|\Z)", " ", text, flags=re.S)
