@@ -112,6 +112,7 @@ def fragment_text(fragment: str) -> str:
     >>> fragment_text("<p>One &amp; two</p><p class='button-wrapper'><a>Sign up</a></p>")
     'One & two'
     """
+    fragment = fragment.replace("\xad", "").replace("&shy;", "")  # soft hyphens: invisible
     if "<" not in fragment:
         return tidy(html.unescape(fragment))
     with warnings.catch_warnings():
