@@ -14,6 +14,7 @@ can run at once.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sqlite3
 import threading
@@ -27,6 +28,7 @@ from . import search as S
 from . import store
 from .embed import Embedder, load_embedder
 from .models import AbsorbError, Hit, IndexCorrupt, IndexIncompatible, Item, Topic
+from .sources.subtitles import time_at
 
 
 @dataclass
@@ -206,6 +208,9 @@ class Index:
         allowed = (
             S.item_mask(st.dates, st.date_ends, st.kinds, st.sources, f) if f.active() else None
         )
+        if not kind and "repost" in st.kinds:  # retweets/boosts: others' words, only on request
+            mine = np.fromiter((k != "repost" for k in st.kinds), bool, len(st.kinds))
+            allowed = mine if allowed is None else allowed & mine
         if allowed is not None and not allowed.any():
             return []
         qv = self.embedder().encode([q])[0] if mode != "bm25" else None
@@ -271,8 +276,13 @@ class Index:
     def _hit(self, st: _State, i: int, score: float, row: int, terms: list[str]) -> Hit:
         with self._lock:
             db = st.gen.db()
-            text = db.execute("SELECT text FROM items WHERE id = ?", (st.ids[i],)).fetchone()[0]
-            passage = db.execute("SELECT text FROM passages WHERE row = ?", (row,)).fetchone()[0]
+            text, extra = db.execute(
+                "SELECT text, extra FROM items WHERE id = ?", (st.ids[i],)
+            ).fetchone()
+            passage, start = db.execute(
+                "SELECT text, start FROM passages WHERE row = ?", (row,)
+            ).fetchone()
+        cues = json.loads(extra).get("cue_times") if '"cue_times"' in extra else None
         return Hit(
             id=st.ids[i],
             title=st.titles[i],
@@ -285,6 +295,7 @@ class Index:
             text=text,
             date_kind=st.date_kinds[i],
             passage=passage,
+            at=time_at(cues, start) if cues else None,
         )
 
     def similar(self, item_id: str, k: int = 10) -> list[Hit]:
