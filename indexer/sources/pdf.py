@@ -54,7 +54,8 @@ BAD_TITLES = re.compile(r"^(untitled|microsoft word|document\d*)\b|\.(docx?|pdf|
 
 
 def is_pdf(data: bytes) -> bool:
-    return b"%PDF-" in data[:1024]
+    """A PDF starts with its header (a note that mentions "%PDF-" later is text)."""
+    return data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\x00").startswith(b"%PDF-")
 
 
 def _pdf_date(value: Any) -> dt.date | None:
