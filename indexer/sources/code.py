@@ -7,9 +7,9 @@ docstring, else the leading comment block (``#``, ``//``, ``--`` lines or one
 either is titled by its name. The code follows verbatim, as code blocks are everywhere
 in absorb. Kind ``code``; ``extra["language"]`` names the language.
 
->>> it = parse("#!/bin/sh\n# Tiny tool. Prints hi.\necho hi\n", "hi", print)[0]
+>>> it = parse("#!/bin/sh\\n# Tiny tool. Prints hi.\\necho hi\\n", "hi", print)[0]
 >>> it.title, it.kind, it.extra
-('Tiny tool.', 'code', {'language': 'shell'}))
+('Tiny tool. Prints hi.', 'code', {'language': 'shell'})
 """
 
 from __future__ import annotations

@@ -24,10 +24,11 @@ from typing import Any
 
 import feedparser
 
-from ..models import Item, ParseError, stable_id
-from .common import first_sentence_title, one_line, trim_title, unique_keys
+from ..models import Item, ParseError
+from .common import first_sentence_title, one_line, trim_title
 from .dates import parse_date
 from .html_page import fragment_text
+from .records import items_from_records
 
 POST_WORDS = 300
 FEED_ROOT = re.compile(r"<(rss|feed|rdf:RDF)\b[^>]*>", re.I)
@@ -86,6 +87,8 @@ def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
             {
                 "title": trim_title(title) if title else first_sentence_title(body),
                 "text": body or title,
+                "kind": "post" if len((body or title).split()) < POST_WORDS else "article",
+                "extra": {"site": site} if site else {},
                 "date": date,
                 "url": url
                 if isinstance(url, str) and url.startswith(("http://", "https://"))
@@ -101,20 +104,4 @@ def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
                 "key": entry.get("id") or url or title,
             }
         )
-    keys = unique_keys([r["key"] or r["title"] for r in records])
-    return [
-        Item(
-            id=stable_id(source, key),
-            title=r["title"],
-            text=r["text"],
-            source=source,
-            kind="post" if len(r["text"].split()) < POST_WORDS else "article",
-            date=r["date"],
-            url=r["url"],
-            author=r["author"],
-            tags=r["tags"],
-            position=pos,
-            extra={"site": site} if site else {},
-        )
-        for pos, (r, key) in enumerate(zip(records, keys, strict=True))
-    ]
+    return items_from_records(source, records)

@@ -30,10 +30,11 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from ..models import Item, ParseError, stable_id
-from .common import first_sentence_title, one_line, trim_title, unique_keys
+from ..models import Item, ParseError
+from .common import first_sentence_title, one_line, trim_title
 from .dates import parse_date
 from .html_page import fragment_text
+from .records import items_from_records
 
 WP = re.compile(r"http://wordpress\.org/export/1\.\d+/?")
 SHORTCODE = re.compile(
@@ -109,6 +110,7 @@ def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
             {
                 "title": trim_title(title) if title else first_sentence_title(body),
                 "text": body,
+                "kind": "article",
                 "date": date,
                 "url": link if link.startswith(("http://", "https://")) else None,
                 "author": one_line(node.findtext("{http://purl.org/dc/elements/1.1/}creator") or "")
@@ -118,20 +120,4 @@ def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
                 "key": node.findtext("wp:post_id", namespaces=ns) or link or title,
             }
         )
-    keys = unique_keys([r["key"] for r in records])
-    return [
-        Item(
-            id=stable_id(source, key),
-            title=r["title"],
-            text=r["text"],
-            source=source,
-            kind="article",
-            date=r["date"],
-            url=r["url"],
-            author=r["author"],
-            tags=r["tags"],
-            position=pos,
-            extra=r["extra"],
-        )
-        for pos, (r, key) in enumerate(zip(records, keys, strict=True))
-    ]
+    return items_from_records(source, records)
