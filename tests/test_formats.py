@@ -427,15 +427,13 @@ def test_substack_missing_body_and_bad_rows(tmp_path: Path) -> None:
 
 
 def test_substack_build_indexes_bodies_once(tmp_path: Path) -> None:
-    from click.testing import CliRunner
+    from indexer.build import build_index
 
-    from indexer.cli import main
-
-    src = sample("substack-export")
-    res = CliRunner().invoke(main, ["index", str(src), "--index", str(tmp_path / "ix")])
-    assert res.exit_code == 0, res.output
-    assert "Indexed 4 items" in res.output
-    assert "123401.plain-text.html: body of a post in the Substack export" in res.output
+    report = build_index([sample("substack-export")], tmp_path / "ix", progress=False)
+    assert report.items == 4 and report.files == 6
+    assert sorted(why for _, why in report.skipped) == 5 * [
+        "body of a post in the Substack export ../posts.csv (indexed with it)"
+    ]
 
 
 # --- PDF ---------------------------------------------------------------------------------
