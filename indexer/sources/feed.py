@@ -11,8 +11,9 @@ Each entry's HTML becomes text; the item is a ``post`` when short (under
 ``POST_WORDS`` words: an excerpt or a note) and an ``article`` otherwise. The date is
 the entry's own, as written (``parse_date``), else feedparser's parsed UTC date.
 An entry with neither title nor text is reported by its 1-based number and skipped;
-one without a date is kept undated and reported. The samples: colah's RSS (6 excerpts,
-"post"), jakevdp's Atom (66 full posts), Simon Willison's Substack RSS (20 posts).
+one without a date is kept undated and reported. The samples: colah's RSS (6 excerpts:
+6 posts), jakevdp's Atom (66 entries, opening paragraphs: 62 posts, 4 articles), Simon
+Willison's Substack RSS (20 whole newsletters: 20 articles), every entry dated.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Markdown cells become prose (through ``md_to_text``), code cells fenced code blo
 ``text/plain`` of results, at most ``MAX_OUTPUT_LINES`` lines) are kept after their cell,
 because "print(len(words)) -> 32033" is part of the lesson; images, HTML, widgets and long
 outputs are dropped. The title is the first Markdown heading, else the file name. On
-the samples: makemore_part5_cnn1.ipynb (21 cells, 13 outputs of which 6 images) gives
+the samples: makemore_part5_cnn1.ipynb (21 cells, 13 outputs of which 1 image) gives
 "makemore: part 5"; micrograd's lecture notebook has no Markdown cell at all and is titled
 "micrograd lecture first half roughly" from its file name.
 """

@@ -16,9 +16,9 @@ entities decoded. The archive holds only its owner's tweets, so a reply to a twe
 same file is the author continuing a thread: the whole chain becomes one item, dated and
 linked by its first tweet, its tweets in time order. Retweets ("RT @user: ...") are kind
 ``repost``, which search leaves out unless asked for. Broken entries are reported by
-number and skipped (``json_entries``). The sample (@alrocar, 820 tweets, 231 of them
-self-replies, 27 photo-only, 9 retweets) gives 566 items (589 threads, 23 of them photos only): 557 posts and threads
-(the longest 22 tweets), 9 reposts; no t.co link is left.
+number and skipped (``json_entries``). The sample (@alrocar: 820 tweets, 231 of them
+self-replies, 27 photo-only, 9 retweets) gives 566 items (589 threads less 23 with only
+photos): 557 posts and threads (the longest of 22 tweets) and 9 reposts, no t.co link left.
 """
 
 from __future__ import annotations
