@@ -164,8 +164,9 @@ def items(index_dir: str, as_json: bool) -> None:
 def _hit_line(o: dict[str, Any]) -> str:
     date = o["date"] or "date unknown"
     match = f"{o['match']:<6} " if o.get("match") else ""
+    at = f" (at {int(o['at']) // 60}:{int(o['at']) % 60:02d})" if o.get("at") is not None else ""
     return (
-        f"{o['score']:.3f}  {match}{o['id']}  {date:<12} {o['kind']:<10} {o['title']}"
+        f"{o['score']:.3f}  {match}{o['id']}  {date:<12} {o['kind']:<10} {o['title']}{at}"
         f"\n        {o['snippet']}"
     )
 
@@ -175,7 +176,7 @@ def _hit_obj(h: Any) -> dict[str, Any]:
     return {
         k: d[k]
         for k in ("id", "title", "date", "kind", "source", "url", "score", "snippet", "text")
-    } | {k: d.get(k) for k in ("date_kind", "match", "confidence")}
+    } | {k: d.get(k) for k in ("date_kind", "at", "match", "confidence")}
 
 
 @main.command()

@@ -27,6 +27,7 @@ from . import store
 from .embed import Embedder, load_embedder
 from .models import AbsorbError, Hit, IndexCorrupt, IndexIncompatible, Item, Topic
 from .search import confidence as C
+from .sources.subtitles import time_at
 
 
 @dataclass
@@ -201,6 +202,9 @@ class Index:
         allowed = (
             S.item_mask(st.dates, st.date_ends, st.kinds, st.sources, f) if f.active() else None
         )
+        if not kind and "repost" in st.kinds:  # retweets/boosts: others' words, only on request
+            mine = np.fromiter((k != "repost" for k in st.kinds), bool, len(st.kinds))
+            allowed = mine if allowed is None else allowed & mine
         if allowed is not None and not allowed.any():
             return []
         qv = self.embedder().encode([q])[0] if mode != "bm25" else None
@@ -231,6 +235,12 @@ class Index:
             db = st.gen.db()
             text = store.item_text(db, st.ids[i])
             passage = store.passage_text(db, row)
+            cues = (
+                store.item_extra(db, st.ids[i]).get("cue_times")
+                if st.kinds[i] == "transcript"
+                else None
+            )
+            at = time_at(cues, store.passage_start(db, row)) if cues else None
         return Hit(
             id=st.ids[i],
             title=st.titles[i],
@@ -243,6 +253,7 @@ class Index:
             text=text,
             date_kind=st.date_kinds[i],
             passage=passage,
+            at=at,
         )
 
     def similar(self, item_id: str, k: int = 10) -> list[Hit]:
