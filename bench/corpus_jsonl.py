@@ -1,6 +1,7 @@
 """Convert sample corpora of other shapes into absorb's JSON Lines, in a tmp folder.
 
-A stop-gap until the parsers for these formats land: the held-out question sets in
+Written before absorb's own Mastodon and Atom parsers landed, and kept so the held-out
+figures can be reproduced on exactly the text they were measured on: the sets in
 ``tests/data/heldout_*.jsonl`` need their corpora indexed, and the corpus text never
 goes into the repository, so this writes ``{title, text, date, url, kind}`` lines
 under ``OUT`` (default ``/tmp/sq-corpora``):
