@@ -9,7 +9,8 @@ Paste the printed COEF / INTERCEPT into indexer/search/confidence.py.
 
 ``--neg INDEX:QUESTIONS`` adds questions asked of an index that cannot answer
 them (another author's questions: every hit is irrelevant), as the "topic the
-author never wrote about" case.
+author never wrote about" case; ``--neg-check`` does the same for reporting
+only (held-out questions of one held-out corpus against the other).
 
     python bench/calibrate.py /tmp/sq-kb:tests/data/questions_karpathy.jsonl:tests/data/hard_karpathy.jsonl \\
         /tmp/sq-til:tests/data/questions_til.jsonl:tests/data/hard_til.jsonl \\
@@ -29,18 +30,21 @@ from indexer.search import confidence as C
 TOP = 10
 
 
-def collect(index_path: str, questions: str, negative: bool = False) -> list[dict]:
+def collect(
+    index_path: str, questions: str, negative: bool = False, check: bool = False
+) -> list[dict]:
     """Per question: features and labels of the top hits, and its split."""
     out = []
     for j in judged_candidates(index_path, questions):
-        if negative and j.split != "tune":
+        if negative and not check and j.split != "tune":
             continue  # held-out questions stay out of fitting, as negatives too
         c = j.c
         score = S.rank(c, "hybrid")
         order = np.argsort(-score, kind="stable")
         x = C.features(c.dense, c.item_sim, c.lex, c.coverage, score, order)[:TOP]
         y = np.zeros(len(x)) if negative else j.labels[order[:TOP]].astype(float)
-        out.append({"x": x, "y": y, "split": "neg" if negative else j.split, "q": j.q["q"]})
+        split = ("neg-check" if check else "neg") if negative else j.split
+        out.append({"x": x, "y": y, "split": split, "q": j.q["q"]})
     return out
 
 
@@ -74,6 +78,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("sets", nargs="+", help="INDEX:QUESTIONS[:QUESTIONS...]")
     ap.add_argument("--neg", action="append", default=[], help="INDEX:QUESTIONS, all irrelevant")
+    ap.add_argument("--neg-check", action="append", default=[], help="the same, report only")
     ap.add_argument("-C", type=float, default=1.0, help="inverse regularisation strength")
     a = ap.parse_args()
     data: dict[str, list[dict]] = {}
@@ -84,12 +89,15 @@ def main() -> None:
     for s in a.neg:
         path, qs = s.split(":")
         data["neg " + qs.rsplit("/", 1)[-1] + " @" + path] = collect(path, qs, negative=True)
+    for s in a.neg_check:
+        path, qs = s.split(":")
+        data["neg " + qs.rsplit("/", 1)[-1] + " @" + path] = collect(path, qs, True, True)
     tune = [r for rows in data.values() for r in rows if r["split"] in ("tune", "neg")]
     coef, b = fit(tune, a.C)
     print("FEATURES =", C.FEATURES)
     print(f"COEF = {coef}\nINTERCEPT = {b}\n")
     for name, rows in data.items():
-        for split in ("tune", "holdout", "neg"):
+        for split in ("tune", "holdout", "neg", "neg-check"):
             report(f"{name} [{split}]", [r for r in rows if r["split"] == split], coef, b)
     held = [r for rows in data.values() for r in rows if r["split"] == "holdout"]
     report("every held-out question", held, coef, b)
