@@ -103,7 +103,7 @@ def collect_items(
     report: BuildReport,
 ) -> tuple[list[Item], list[dict[str, Any]], bool]:
     """Parse every capture (reusing unchanged ones). Returns items, file rows, changed?"""
-    from .sources import parse_capture
+    from .sources import owner, parse_capture
 
     multi = len(roots) > 1
     items: list[Item] = []
@@ -125,8 +125,10 @@ def collect_items(
             }
             got: list[Item] | None = None
             why = cf.error
-            if NOT_CAPTURES.match(cf.path.name):
-                report.skipped.append((source, "license file, not a capture"))
+            near = lambda rel, cf=cf: store.read_near(cf, rel, cap)  # noqa: E731
+            part_of = None if why else owner(cf.rel, near)
+            if NOT_CAPTURES.match(cf.path.name) or part_of:
+                report.skipped.append((source, part_of or "license file, not a capture"))
                 files.append(row | {"status": "ignored"})
                 continue
             if (
@@ -143,7 +145,7 @@ def collect_items(
                     if old and old["sha1"] == row["sha1"] and old["status"] == "ok":
                         got = prev.items.get(source, [])
                     else:
-                        got = parse_capture(source, data, lambda m: report.warnings.append(m))
+                        got = parse_capture(source, data, report.warnings.append, near)
                         changed = True
                 except ParseError as e:
                     why = e.message.removeprefix(f"{source}: ")

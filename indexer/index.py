@@ -26,6 +26,8 @@ from . import search as S
 from . import store
 from .embed import Embedder, load_embedder
 from .models import AbsorbError, Hit, IndexCorrupt, IndexIncompatible, Item, Topic
+from .search import confidence as C
+from .sources.subtitles import time_at
 
 
 @dataclass
@@ -179,8 +181,18 @@ class Index:
         kind: str | list[str] | None = None,
         source: str | None = None,
         mode: str = "hybrid",
+        min_match: str | None = None,
     ) -> list[Hit]:
-        """Top-k items for a natural-language question (``mode``: hybrid, dense, bm25)."""
+        """Top-k items for a natural-language question (``mode``: hybrid, dense, bm25).
+
+        Hybrid hits carry ``match`` (strong, fair, weak) and ``confidence``
+        (indexer/search/confidence.py); ``min_match="fair"`` drops weaker hits, so a
+        question nothing answers gets an empty list.
+        """
+        if min_match is not None and min_match not in C.LEVELS:
+            raise AbsorbError(
+                f"min_match {min_match!r} is not a match strength", "use strong, fair or weak"
+            )
         q = S.clean_query(query)
         if k <= 0:
             return []
@@ -191,6 +203,9 @@ class Index:
         allowed = (
             S.item_mask(st.dates, st.date_ends, st.kinds, st.sources, f) if f.active() else None
         )
+        if not kind and "repost" in st.kinds:  # retweets/boosts: others' words, only on request
+            mine = np.fromiter((k != "repost" for k in st.kinds), bool, len(st.kinds))
+            allowed = mine if allowed is None else allowed & mine
         if allowed is not None and not allowed.any():
             return []
         qv = self.embedder().encode([q])[0] if mode != "bm25" else None
@@ -199,16 +214,34 @@ class Index:
             return []
         score = S.rank(c, mode)
         items, best_row, terms = c.items, c.best_row, c.terms
-        order = np.argsort(-score, kind="stable")[:k]
-        return [
-            self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms) for o in order
-        ]
+        order = np.argsort(-score, kind="stable")
+        conf = (
+            C.probability(C.features(c.dense, c.item_sim, c.lex, c.coverage, score, order)[:k])
+            if mode == "hybrid"
+            else [None] * k
+        )
+        hits = []
+        for o, p in zip(order[:k], conf, strict=False):
+            p = None if p is None else round(float(p), 3)
+            match = None if p is None else C.level(p)
+            if p is not None and not C.at_least(match, min_match):
+                continue  # weaker than asked for: never loaded
+            h = self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms)
+            h.confidence, h.match = p, match
+            hits.append(h)
+        return hits
 
     def _hit(self, st: _State, i: int, score: float, row: int, terms: list[str]) -> Hit:
         with self._lock:
             db = st.gen.db()
             text = store.item_text(db, st.ids[i])
             passage = store.passage_text(db, row)
+            cues = (
+                store.item_extra(db, st.ids[i]).get("cue_times")
+                if st.kinds[i] == "transcript"
+                else None
+            )
+            at = time_at(cues, store.passage_start(db, row)) if cues else None
         return Hit(
             id=st.ids[i],
             title=st.titles[i],
@@ -221,6 +254,7 @@ class Index:
             text=text,
             date_kind=st.date_kinds[i],
             passage=passage,
+            at=at,
         )
 
     def similar(self, item_id: str, k: int = 10) -> list[Hit]:

@@ -25,7 +25,7 @@ from .artifacts import (
     write_bytes,
     write_json,
 )
-from .captures import MAX_CAPTURE_BYTES, CaptureFile, read_capture, walk_captures
+from .captures import MAX_CAPTURE_BYTES, CaptureFile, read_capture, read_near, walk_captures
 from .db import (
     MIGRATIONS,
     REBUILD_HINT,
@@ -35,10 +35,12 @@ from .db import (
     connect,
     finer_paths,
     item_columns,
+    item_extra,
     item_ids,
     item_text,
     map_points,
     passage_rows_by_hash,
+    passage_start,
     passage_text,
     read_files,
     read_item,
@@ -84,6 +86,7 @@ __all__ = [
     "connect",
     "finer_paths",
     "item_columns",
+    "item_extra",
     "item_ids",
     "item_text",
     "load_array",
@@ -91,8 +94,10 @@ __all__ = [
     "load_faiss",
     "map_points",
     "passage_rows_by_hash",
+    "passage_start",
     "passage_text",
     "read_capture",
+    "read_near",
     "read_files",
     "read_item",
     "read_items",

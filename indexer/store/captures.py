@@ -98,3 +98,19 @@ def read_capture(cf: CaptureFile, max_bytes: int = MAX_CAPTURE_BYTES) -> bytes:
         )
     with open(cf.path, "rb") as f:
         return f.read(max_bytes + 1)
+
+
+def read_near(cf: CaptureFile, rel: str, max_bytes: int = MAX_CAPTURE_BYTES) -> bytes | None:
+    """A file beside a capture (``rel`` from the capture's folder), or None if absent.
+
+    Multi-file formats use it: a Substack ``posts.csv`` reads ``posts/<id>.html``.
+    """
+    if rel.startswith("/") or "\x00" in rel:
+        return None
+    p = cf.path.parent / rel
+    try:
+        if not p.is_file() or p.stat().st_size > max_bytes:
+            return None
+        return p.read_bytes()
+    except OSError:
+        return None

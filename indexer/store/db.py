@@ -219,6 +219,18 @@ def passage_text(conn: sqlite3.Connection, row: int) -> str:
     return conn.execute("SELECT text FROM passages WHERE row = ?", (row,)).fetchone()[0]
 
 
+def passage_start(conn: sqlite3.Connection, row: int) -> int:
+    """Character offset of a passage in its item's text."""
+    return conn.execute("SELECT start FROM passages WHERE row = ?", (row,)).fetchone()[0]
+
+
+def item_extra(conn: sqlite3.Connection, item_id: str) -> dict[str, Any]:
+    """The format-specific fields of one item (``Item.extra``)."""
+    return json.loads(
+        conn.execute("SELECT extra FROM items WHERE id = ?", (item_id,)).fetchone()[0]
+    )
+
+
 def passage_rows_by_hash(conn: sqlite3.Connection) -> dict[str, int]:
     """Text hash -> vector row of every stored passage (for reusing vectors)."""
     return {r[0]: r[1] for r in conn.execute("SELECT hash, row FROM passages")}
