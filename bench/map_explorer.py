@@ -175,6 +175,13 @@ def main(argv: list[str] | None = None) -> int:
         browser = p.chromium.launch(
             executable_path=CHROMIUM, args=["--headless", *chromium_args(True)]
         )
+        fig["bare_webgl_fps"] = bare_webgl_fps(browser)
+        fig["load_average"] = [round(x, 1) for x in os.getloadavg()]
+        print(
+            f"machine: {os.cpu_count()} CPUs, load average {fig['load_average']}; a bare WebGL "
+            f"clear of a map-sized canvas runs at {fig['bare_webgl_fps']} fps",
+            flush=True,
+        )
         for n in [int(s) for s in args.sizes.split(",") if s]:
             r = synthetic(browser, n)
             fig["synthetic"].append(r)
