@@ -31,7 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import bm25_files
 from .models import AbsorbError
+from .stopwords import ENGLISH
 
 APPROX_MIN_PASSAGES = 50_000  # above this, HNSW instead of exact search (see bench/)
 MAX_QUERY_CHARS = 2_000  # longer queries are cut (documented in the README)
@@ -143,23 +145,8 @@ def _stemmer():
 
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-worded, stemmed tokens (the same for corpus and queries)."""
-    import bm25s
-
-    return bm25s.tokenize(
-        texts, stopwords=_stopwords(), stemmer=_stemmer(), return_ids=False, show_progress=False
-    )
-
-
-_STOPWORDS: list[str] = []
-
-
-def _stopwords() -> list[str]:
-    """scikit-learn's English list: question words ("why", "does", "you") carry no topic."""
-    if not _STOPWORDS:
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-        _STOPWORDS.extend(sorted(ENGLISH_STOP_WORDS))
-    return _STOPWORDS
+    stem = _stemmer()
+    return bm25_files.tokenize(texts, ENGLISH, stem.stemWords if stem else None)
 
 
 def build_bm25(texts: list[str]):
@@ -317,8 +304,15 @@ def highlight_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return [m.span() for m, w, s in zip(found, words, stems, strict=True) if s in want or w in want]
 
 
-def make_snippet(text: str, terms: list[str], width: int = 320) -> str:
-    """A window of ``text`` around its densest run of query terms, terms in **bold**."""
+def snippet_spans(
+    text: str, terms: list[str], width: int = 320
+) -> tuple[str, list[tuple[int, int]]]:
+    """A window of ``text`` around its densest run of query terms, on one line, and the
+    character spans of the terms in it (``absorb search --json``: ``snippet``, ``highlights``).
+
+    >>> snippet_spans("Backprop is\\nleaky.", ["leaki"])
+    ('Backprop is leaky.', [(12, 17)])
+    """
     spans = highlight_spans(text, terms)
     if len(text) <= width:
         start, end = 0, len(text)
@@ -332,16 +326,34 @@ def make_snippet(text: str, terms: list[str], width: int = 320) -> str:
         end = min(len(text), start + width)
         cut = text.rfind(" ", start, end)
         end = cut if end < len(text) and cut > start else end
-    out, pos = [], start
+    window = text[start:end].replace("\n", " ")  # same length: the spans stay valid
+    lead = len(window) - len(window.lstrip())
+    body = window.strip()
+    head = "… " if start > 0 else ""
+    shift = len(head) - start - lead
+    out = [(a + shift, b + shift) for a, b in spans if a >= start and b <= end]
+    out = [(a, b) for a, b in out if len(head) <= a and b <= len(head) + len(body)]
+    return head + body + (" …" if end < len(text) else ""), out
+
+
+def make_snippet(text: str, terms: list[str], width: int = 320) -> str:
+    """``snippet_spans`` with the terms in **bold** (the app's and the terminal's form)."""
+    plain, spans = snippet_spans(text, terms, width)
+    return mark(plain, spans, "**", "**")
+
+
+def mark(text: str, spans: list[tuple[int, int]], before: str, after: str) -> str:
+    """``text`` with ``before``/``after`` around each span.
+
+    >>> mark("a bc d", [(2, 4)], "[", "]")
+    'a [bc] d'
+    """
+    out, pos = [], 0
     for a, b in spans:
-        if a < start or b > end:
-            continue
-        out.append(text[pos:a])
-        out.append(f"**{text[a:b]}**")
+        out += [text[pos:a], before, text[a:b], after]
         pos = b
-    out.append(text[pos:end])
-    s = "".join(out).replace("\n", " ").strip()
-    return ("… " if start > 0 else "") + s + (" …" if end < len(text) else "")
+    out.append(text[pos:])
+    return "".join(out)
 
 
 # ---------------------------------------------------------------- fusion

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from . import config
 from .models import (
     IndexCorrupt,
     IndexIncompatible,
@@ -50,7 +51,9 @@ from .models import (
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 LOCKFILE = ".lock"
-MAX_CAPTURE_BYTES = 20 * 1024 * 1024  # larger captures are skipped with a message
+MAX_CAPTURE_BYTES = int(
+    config.DEFAULT_MAX_CAPTURE_MB * 1024 * 1024
+)  # larger captures are skipped with a message
 REBUILD_HINT = "rebuild it with: absorb index --rebuild --index {root}"
 
 # Numbered migrations: entry i brings user_version i to i+1. Never edit a shipped one.
@@ -78,12 +81,12 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-CRASH_ENV = "ABSORB_CRASH_AT"  # fault injection for crash-safety tests: a checkpoint name
+CRASH_ENV = config.ENV_CRASH_AT  # fault injection for crash-safety tests: a checkpoint name
 
 
 def checkpoint(name: str) -> None:
     """Die here with SIGKILL when $ABSORB_CRASH_AT names this point (tests only)."""
-    if os.environ.get(CRASH_ENV) == name:
+    if config.crash_point() == name:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -530,7 +533,60 @@ def _fsync_dir(p: Path) -> None:
 
 def user_cache_dir() -> Path:
     """Where derived, rebuildable model artefacts (e.g. exported ONNX/OpenVINO) go."""
-    base = os.environ.get("ABSORB_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    p = Path(base) / "absorb" if base else Path.home() / ".cache" / "absorb"
+    p = config.cache_base()
     p.mkdir(parents=True, exist_ok=True)
     return p
+
+
+# ---------------------------------------------------------------- cache files
+# Everything under user_cache_dir() can be rebuilt, but a half-written file there would be
+# read back as damaged on the next run, so every write lands whole or not at all.
+
+
+def write_json_atomic(path: Path, obj: Any) -> None:
+    """Write ``obj`` as JSON to ``path`` through a temp file and ``os.replace``."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        tmp.write_text(json.dumps(obj, indent=1, default=str), "utf-8")
+        _fsync_file(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_array_file(path: Path, arr: np.ndarray) -> None:
+    """``np.save`` without pickle (inside a temp folder that ``publish_dir`` moves whole)."""
+    with open(path, "wb") as f:
+        np.save(f, np.ascontiguousarray(arr), allow_pickle=False)
+
+
+def load_array_file(path: Path) -> np.ndarray:
+    return np.load(path, allow_pickle=False)
+
+
+@contextlib.contextmanager
+def staging_dir(parent: Path, prefix: str = ".tmp") -> Iterator[Path]:
+    """A fresh temp folder under ``parent``, removed on exit unless ``publish_dir`` moved it."""
+    tmp = Path(parent) / f"{prefix}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def publish_dir(tmp: Path, dest: Path) -> bool:
+    """Rename the finished folder ``tmp`` to ``dest`` in one step.
+
+    False when ``dest`` already exists (another process finished first: keep theirs).
+    """
+    for f in Path(tmp).rglob("*"):
+        if f.is_file():
+            _fsync_file(f)
+    try:
+        os.rename(tmp, dest)
+    except OSError:
+        return False
+    _fsync_dir(Path(dest).parent)
+    return True
