@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import streamlit as st
 
 import indexer
 from indexer import appdata as A
+from indexer import config
 from indexer.models import AbsorbError, Hit, IndexMissing
 
 ROOT = Path(__file__).resolve().parent
@@ -111,7 +111,7 @@ CSS = """
 
 
 def index_path() -> str:
-    return str(Path(os.environ.get("ABSORB_INDEX") or ROOT / "data" / "index").expanduser())
+    return str(Path(config.index_from_env() or ROOT / config.DEFAULT_INDEX).expanduser())
 
 
 @st.cache_resource(show_spinner=False)

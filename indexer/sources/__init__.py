@@ -20,11 +20,11 @@ file, so the indexer can report it and move on.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable
 
 from ..models import Item, ParseError
 from . import absorb_feed, gplus, html_page, jsonl, markdown, medium_pandoc, transcript
+from .common import decode_capture
 
 # Order matters: specific formats before generic fallbacks.
 Warn = Callable[[str], None]
@@ -40,34 +40,15 @@ PARSERS: list[tuple[str, Callable[[str, str], bool], Callable[[str, str, Warn], 
 
 
 def decode(data: bytes) -> str:
-    """Bytes -> text: BOM-aware UTF-8/16, then cp1252, then latin-1 (never fails).
+    """Bytes -> text (``common.decode_capture`` without its refusals; never fails).
 
     >>> decode("café".encode("cp1252"))
     'café'
     """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
+        return decode_capture(data, "").text
+    except ParseError:
         return data.decode("latin-1")
-
-
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes or mostly control characters in the first 8 KB mean binary."""
-    head = data[:8192]
-    if not head:
-        return False
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return True
-    ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
-    return ctrl / len(head) > 0.1
 
 
 def detect(text: str, source: str) -> str:
@@ -85,9 +66,10 @@ def parse_capture(source: str, data: bytes, warn: Warn) -> list[Item]:
     """
     if not data.strip():
         raise ParseError(f"{source}: empty file")
-    if looks_binary(data):
-        raise ParseError(f"{source}: binary file, not a text capture")
-    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    decoded = decode_capture(data, source)  # ParseError: binary, or a false byte-order mark
+    if decoded.bad_lines:
+        warn(f"{source}: {_lines(decoded.bad_lines)}: stray control bytes, not text; skipped")
+    text = decoded.text
     name = detect(text, source)
     parser = next(p for n, _, p in PARSERS if n == name)
     try:
@@ -100,3 +82,10 @@ def parse_capture(source: str, data: bytes, warn: Warn) -> list[Item]:
     if not items:
         raise ParseError(f"{source}: no readable text found (parsed as {name})")
     return items
+
+
+def _lines(numbers: list[int], show: int = 10) -> str:
+    """'line 3', 'lines 2, 5, 9', 'lines 1, 2, ... (+40 more)'."""
+    head = ", ".join(map(str, numbers[:show]))
+    more = f" (+{len(numbers) - show} more)" if len(numbers) > show else ""
+    return f"line{'s' if len(numbers) > 1 else ''} {head}{more}"
