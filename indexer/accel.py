@@ -17,7 +17,11 @@
 Everything is derived locally from the model folder (nothing is downloaded): the
 first use loads the model once with torch, exports it, checks the export's vectors
 against torch's on fixed probe sentences, and caches it under
-``store.user_cache_dir()/models/``; later loads need neither torch nor the export.
+``store.user_cache_dir()/models/`` (written through ``store``'s atomic helpers: a
+folder staged and renamed whole, JSON through temp file + ``os.replace``); later loads
+need neither torch nor the export. The query model's compiled form is kept beside it
+(OpenVINO ``CACHE_DIR``, ``compiled/``), so a cold query loads a blob instead of
+compiling (about 0.3 s less; measured 0.50-0.88 s -> 0.22-0.30 s on 2 busy cores).
 Only local model folders (the bundled MiniLM included) with a Transformer + mean or
 CLS pooling layout are accelerated; anything else runs on torch.
 

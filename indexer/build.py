@@ -202,11 +202,7 @@ def embed_passages(
     hashes = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest()[:20] for t in texts]
     todo = [j for j, h in enumerate(hashes) if h not in prev.vec_by_hash]
     prog = _as_progress(progress)
-    embedder = None
-    if todo or prev.vectors is None:
-        with prog.phase("loading the model") as ph:
-            embedder = embedder_factory()
-            ph.detail = f"{embedder.name} ({getattr(embedder, 'backend', 'fake')})"
+    embedder = embedder_factory() if todo or prev.vectors is None else None
     dim = embedder.dim if embedder else prev.vectors.shape[1]
     vecs = np.zeros((len(texts), dim), dtype=np.float32)
     for j, h in enumerate(hashes):
@@ -346,7 +342,10 @@ def _build(
 
         def factory() -> Embedder:
             if "e" not in cache:
-                cache["e"] = embedder or load_embedder(model_name)
+                with prog.phase("loading the model") as ph:  # a minute the first time (accel)
+                    cache["e"] = embedder or load_embedder(model_name)
+                    backend = getattr(cache["e"], "backend", None)
+                    ph.detail = model_name + (f" ({backend})" if backend else "")
             return cache["e"]
 
         max_words = embedder.max_words if embedder else _max_words_for(model_name, prev, factory)

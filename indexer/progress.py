@@ -68,7 +68,7 @@ class Phase:
         dt = now - self.start
         if self.end is not None:  # finished
             what = f"{self.count:,} {self.unit}" if self.unit else ""
-            rate = f" ({self.rate(now):,.1f}/s)" if self.unit and self.count and dt > 0 else ""
+            rate = f" ({self.rate(now):,.1f}/s)" if self.total and self.count and dt > 0 else ""
             done = f"{what}{self.detail} in {dt:.1f} s{rate}".strip()
             return f"{self.name}: {done}"
         parts = [self.name]

@@ -46,6 +46,8 @@ def test_mostly_binary_is_still_binary() -> None:
         parse_capture("x.jsonl", b'{"text": "a"}\n' + b"\x00\x01\x02\x03" * 200 + b"\n", print)
     with pytest.raises(ParseError, match="binary"):
         parse_capture("x.bin", bytes(range(256)) * 8, print)
+    with pytest.raises(ParseError, match="binary"):  # NUL every other byte, but not UTF-16 text
+        parse_capture("x.txt", b"\x00\xff" * 500, print)
 
 
 def test_a_stray_control_character_is_dropped_not_the_line() -> None:

@@ -182,8 +182,9 @@ def _bare_utf16(data: bytes) -> str | None:
         return None
     even, odd = head[0::2], head[1::2]
     nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
-    if nul_odd > 0.9 and nul_even < 0.1:
+    # the other side must read as Latin text (b"\x00\xff" * 500 is binary, not "ÿÿÿ")
+    if nul_odd > 0.9 and nul_even < 0.1 and _ascii_share(even) >= 0.8:
         return "utf-16-le"
-    if nul_even > 0.9 and nul_odd < 0.1:
+    if nul_even > 0.9 and nul_odd < 0.1 and _ascii_share(odd) >= 0.8:
         return "utf-16-be"
     return None
