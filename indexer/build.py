@@ -359,11 +359,12 @@ def _build(
         from .topics import build_map
 
         with prog.phase("chronology", unit="items") as ph:
+            ph.count = len(items)  # one call over all of them: the live line shows time only
             apply_chronology(items, ivecs)
-            ph.count = len(items)
         with prog.phase("topic map", unit="items") as ph:
+            ph.count = len(items)
             result = build_map(items, ivecs, None if refit else _previous_map(prev), refit=refit)
-            ph.count, ph.detail = len(items), f", {len(result.topics)} topics"
+            ph.detail = f", {len(result.topics)} topics"
 
         gen = idx.new_generation()
         try:

@@ -76,7 +76,7 @@ class Phase:
             pct = 100 * self.count / self.total
             parts.append(f"{self.count:,}/{self.total:,} {self.unit} ({pct:.0f}%)")
             r = self.rate(now)
-            if r > 0 and self.count:
+            if r > 0 and self.count and dt >= 1:  # a rate from a split second is noise
                 parts.append(f"{r:,.1f}/s, ETA {_fmt_s((self.total - self.count) / r)}")
         elif self.unit:
             parts.append(f"{self.count:,} {self.unit}")
