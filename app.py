@@ -157,8 +157,11 @@ def run_search(
     since: str | None,
     until: str | None,
     kinds: tuple[str, ...],
+    min_match: str | None = "fair",
 ) -> list[Hit]:
-    return get_index(path).search(q, k=k, since=since, until=until, kind=list(kinds) or None)
+    return get_index(path).search(
+        q, k=k, since=since, until=until, kind=list(kinds) or None, min_match=min_match
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -469,7 +472,9 @@ def timeline(cat: A.Catalog, rows: np.ndarray) -> None:
     )
 
 
-def _hits_for(path: str, gen: str, cat: A.Catalog, q: str, flt: dict[str, Any]) -> list[Hit]:
+def _hits_for(
+    path: str, gen: str, cat: A.Catalog, q: str, flt: dict[str, Any], weak: bool = False
+) -> list[Hit]:
     k = RESULTS * 8 if flt["topics"] else RESULTS
     hits = run_search(
         path,
@@ -479,6 +484,7 @@ def _hits_for(path: str, gen: str, cat: A.Catalog, q: str, flt: dict[str, Any]) 
         flt["since"] and flt["since"].isoformat(),
         flt["until"] and flt["until"].isoformat(),
         flt["kinds"],
+        None if weak else "fair",
     )
     if flt["topics"]:
         want = set(flt["topics"])
@@ -541,18 +547,25 @@ def search_view(path: str, gen: str, cat: A.Catalog, flt: dict[str, Any]) -> Non
             if problem:
                 st.info(problem)
             else:
+                weak = st.toggle("Show weak matches", key="weak", bind="query-params")
                 with st.spinner("Searching…"):
-                    hits = _hits_for(path, gen, cat, q, flt)
-                show_hits(
-                    path,
-                    gen,
-                    cat,
-                    hits,
-                    q,
-                    query_terms(A.short(q, MAX_QUERY_CHARS)),
-                    highlight_spans,
-                    flt,
-                )
+                    hits = _hits_for(path, gen, cat, q, flt, weak)
+                if not hits and not weak:
+                    st.info(
+                        "No good match: nothing in the archive answers this well. "
+                        "Turn on **Show weak matches** to see the closest items anyway."
+                    )
+                if hits or weak or flt["active"]:
+                    show_hits(
+                        path,
+                        gen,
+                        cat,
+                        hits,
+                        q,
+                        query_terms(A.short(q, MAX_QUERY_CHARS)),
+                        highlight_spans,
+                        flt,
+                    )
     with right:
         if like:
             similar_panel(path, gen, cat, like)

@@ -225,7 +225,7 @@ def _export(folder: Path, kind: str, out: Path) -> dict[str, Any]:
         "pad_id": int(tok.pad_token_id or 0),
         "pad_token": str(tok.pad_token or "[PAD]"),
     }
-    store.save_array_file(out / "probe_ref.npy", ref.astype(np.float32))
+    store.save_array(out / "probe_ref.npy", ref.astype(np.float32))
     model_file = out / ("fp32.xml" if kind == "openvino" else "fp32.onnx")
     cos = _probe_cos(_Runner(out, meta, model_file), ref)
     meta["fp32_min_cos"] = cos
@@ -427,7 +427,7 @@ def quantize(folder: Path, meta: dict[str, Any], texts: list[str]) -> bool:
         )
     with store.staging_dir(folder, ".int8") as tmp:
         ov.save_model(q, str(tmp / "model.xml"), compress_to_fp16=False)
-        ref = store.load_array_file(folder / "probe_ref.npy")
+        ref = store.load_array(folder / "probe_ref.npy", mmap=False)
         cos = _probe_cos(_Runner(folder, meta, tmp / "model.xml"), ref)
         info = {"min_cos": cos, "verified": cos >= MIN_COS["int8"], "calibration": len(sample)}
         store.write_json_atomic(tmp / "info.json", info)

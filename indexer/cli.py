@@ -190,7 +190,8 @@ def items(index_dir: str, as_json: bool) -> None:
 
 BOLD, PLAIN = "\x1b[1m", "\x1b[22m"
 HIT_FIELDS = ("id", "title", "date", "date_kind", "kind", "source", "url", "score")
-HIT_EXTRA = ("match", "confidence")  # filled by search fusion, absent for `similar`
+# filled by search fusion (absent for `similar`); `at`: seconds into a talk
+HIT_EXTRA = ("match", "confidence", "at")
 
 
 def _stdout_is_tty() -> bool:
@@ -215,11 +216,14 @@ def _hit_line(o: dict[str, Any]) -> str:
     from .search import mark
 
     date = o["date"] or "date unknown"
+    match = f"{o['match']:<6} " if o.get("match") else ""
+    at = f" (at {int(o['at']) // 60}:{int(o['at']) % 60:02d})" if o.get("at") is not None else ""
     snippet = o["snippet"]
     if _stdout_is_tty():  # bold on a terminal; plain text for pipes and files
         snippet = mark(snippet, [tuple(s) for s in o["highlights"]], BOLD, PLAIN)
     line = (
-        f"{o['score']:.3f}  {o['id']}  {date:<12} {o['kind']:<10} {o['title']}\n        {snippet}"
+        f"{o['score']:.3f}  {match}{o['id']}  {date:<12} {o['kind']:<10} {o['title']}{at}"
+        f"\n        {snippet}"
     )
     return line + (f"\n\n{o['text']}\n" if "text" in o else "")
 
@@ -267,6 +271,7 @@ full_option = click.option(
     is_flag=True,
     help="One JSON object per line: snippet (plain) and highlights ([start, end) spans in it).",
 )
+@click.option("--all", "show_all", is_flag=True, help="Also show weak matches.")
 @full_option
 @friendly
 def search(
@@ -280,14 +285,18 @@ def search(
     mode: str,
     as_json: bool,
     full: bool,
+    show_all: bool,
 ) -> None:
     """Find the items that answer QUESTION, best first, each with its best passage.
+
+    Each hit says how well it matches (strong, fair, weak); weak ones are left
+    out unless --all is given, so a question nothing answers gets no results.
 
     \b
     Examples:
       absorb search "where does the mass go when you lose fat?"
       absorb search "policy gradients" --kind summary -k 3 --json
-      absorb search "jekyll" --since 2014 --until 2015-06
+      absorb search "jekyll" --since 2014 --until 2015-06 --all
     """
     from . import open_index
     from .search import clean_query, query_terms
@@ -298,11 +307,20 @@ def search(
     except click.BadParameter as e:
         e.param_hint = "'--kind'"
         raise
-    hits = idx.search(question, k=k, since=since, until=until, kind=kind, source=source, mode=mode)
+    args = dict(k=k, since=since, until=until, kind=kind, source=source, mode=mode)
+    hits = idx.search(question, **args, min_match=None if show_all else "fair")
     if not hits and not as_json:
-        click.echo("No results.", err=True)
+        weak = [] if show_all else idx.search(question, **args)
+        click.echo(
+            f"No good match: {len(weak)} weak result(s); --all shows them."
+            if weak
+            else "No results.",
+            err=True,
+        )
     terms = query_terms(clean_query(question))
     _emit([_hit_obj(h, terms, full) for h in hits], as_json, _hit_line)
+    if hits and len(hits) < k and not show_all and not as_json and mode == "hybrid":
+        click.echo(f"{len(hits)} good match(es); --all adds the weak ones.", err=True)
 
 
 @main.command()
@@ -410,12 +428,14 @@ def serve(index_dir: str, port: int, host: str) -> None:
 @index_option
 @click.option("-k", default=10, show_default=True, help="Rank cut-off for MRR@k.")
 @click.option("--verbose", "-v", is_flag=True, help="Show each question's rank per method.")
+@click.option("--split", type=click.Choice(["tune", "holdout"]), help="Only these questions.")
 @friendly
-def eval_cmd(questions: str, index_dir: str, k: int, verbose: bool) -> None:
-    """Retrieval quality on a questions file: MRR@10, Success@1, Success@5.
+def eval_cmd(questions: str, index_dir: str, k: int, verbose: bool, split: str | None) -> None:
+    """Retrieval quality on a questions file: MRR@10, Success@1, Success@5, calibration.
 
     QUESTIONS is JSON Lines of {"q": ..., "rel": [[source glob, title/text substring or null], ...]}.
-    Prints absorb (hybrid) beside BM25 alone and dense whole-item search alone.
+    Prints absorb beside BM25, dense whole-item, dense best-passage and reciprocal-rank
+    fusion, then the reliability of absorb's match strength (confidence bins, ECE).
 
     \b
     Example:
@@ -423,7 +443,7 @@ def eval_cmd(questions: str, index_dir: str, k: int, verbose: bool) -> None:
     """
     from .evaluate import evaluate, format_table
 
-    res = evaluate(questions, index_dir, k=k)
+    res = evaluate(questions, index_dir, k=k, split=split)
     click.echo(format_table(res, verbose=verbose))
 
 

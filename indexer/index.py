@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,9 +24,10 @@ import numpy as np
 
 from . import search as S
 from . import store
-from .bm25_files import SavedBM25
 from .embed import Embedder, load_embedder
 from .models import AbsorbError, Hit, IndexCorrupt, IndexIncompatible, Item, Topic
+from .search import confidence as C
+from .sources.subtitles import time_at
 
 
 @dataclass
@@ -48,10 +48,7 @@ class _State:
     def __init__(self, gen: store.Generation) -> None:
         self.gen = gen
         m = gen.manifest
-        db = gen.db()
-        rows = db.execute(
-            "SELECT id, title, date, date_end, date_kind, kind, source, url FROM items ORDER BY ord"
-        ).fetchall()
+        rows = store.item_columns(gen.db())
         self.ids = [r[0] for r in rows]
         self.pos = {i: n for n, i in enumerate(self.ids)}
         self.titles = [r[1] for r in rows]
@@ -73,41 +70,8 @@ class _State:
         # passages are stored item by item, so each item owns one contiguous row range
         self.p_start = np.searchsorted(self.owner, np.arange(n_items), side="left")
         self.p_end = np.searchsorted(self.owner, np.arange(n_items), side="right")
-        try:
-            self.faiss = _read_faiss(gen, len(self.vecs))
-            self.bm25 = SavedBM25(gen.file("bm25"))  # bm25s's files, without importing bm25s
-        except Exception as e:  # any damage in a library-written file
-            raise IndexCorrupt(
-                f"{gen.path}: search files are damaged ({type(e).__name__}: {e})",
-                store.REBUILD_HINT.format(root=gen.path.parent),
-            ) from None
+        self.faiss, self.bm25 = gen.search_files(len(self.vecs))
         self.model = m["model"]
-
-
-FLAT_MAGIC = b"IxFI"  # faiss's tag for an IndexFlatIP file
-
-
-def _read_faiss(gen: store.Generation, n_rows: int) -> Any:
-    """The FAISS index, or None for an exact one: numpy gives the same top rows from the
-    memory-mapped vectors, without importing faiss (about 0.1 s of a cold query).
-
-    The exact index's file is still checked (tag and size), so a damaged one is reported
-    as it would be if faiss read it.
-    """
-    path = gen.file("faiss.index")
-    if gen.manifest.get("vector_index") == "IndexFlatIP":
-        dim = int(gen.manifest["dim"])
-        # header: tag, d (int32), ntotal, two unused int64, is_trained (1 byte), metric
-        # (int32), then the codes as a length-prefixed byte vector of ntotal * d float32
-        want = 4 + 4 + 8 * 3 + 1 + 4 + 8 + n_rows * dim * 4
-        with open(path, "rb") as f:
-            tag = f.read(4)
-        if tag != FLAT_MAGIC or path.stat().st_size != want:
-            raise ValueError(f"{path.name} is not an exact index of {n_rows} vectors")
-        return None
-    import faiss
-
-    return faiss.read_index(str(path))
 
 
 class Index:
@@ -142,7 +106,7 @@ class Index:
                     gen = self.dir.current()
                     try:
                         state = _State(gen)
-                    except sqlite3.DatabaseError as e:
+                    except store.DatabaseError as e:
                         raise IndexCorrupt(
                             f"{gen.file('items.sqlite')} is damaged ({e})",
                             store.REBUILD_HINT.format(root=self.dir.root),
@@ -172,17 +136,16 @@ class Index:
     def items(self) -> Iterator[Item]:
         st = self._refresh()
         with self._lock:
-            rows = st.gen.db().execute("SELECT * FROM items ORDER BY ord").fetchall()
-        for r in rows:
-            yield store.row_to_item(r)
+            items = store.read_items(st.gen.db())
+        yield from items
 
     def get(self, item_id: str) -> Item:
         st = self._refresh()
         with self._lock:
-            r = st.gen.db().execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
-        if r is None:
+            it = store.read_item(st.gen.db(), item_id)
+        if it is None:
             raise AbsorbError(f"no item with id {item_id!r}", "list ids with: absorb items --json")
-        return store.row_to_item(r)
+        return it
 
     def __len__(self) -> int:
         return len(self._refresh().ids)
@@ -217,8 +180,18 @@ class Index:
         kind: str | list[str] | None = None,
         source: str | None = None,
         mode: str = "hybrid",
+        min_match: str | None = None,
     ) -> list[Hit]:
-        """Top-k items for a natural-language question (``mode``: hybrid, dense, bm25)."""
+        """Top-k items for a natural-language question (``mode``: hybrid, dense, bm25).
+
+        Hybrid hits carry ``match`` (strong, fair, weak) and ``confidence``
+        (indexer/search/confidence.py); ``min_match="fair"`` drops weaker hits, so a
+        question nothing answers gets an empty list.
+        """
+        if min_match is not None and min_match not in C.LEVELS:
+            raise AbsorbError(
+                f"min_match {min_match!r} is not a match strength", "use strong, fair or weak"
+            )
         q = S.clean_query(query)
         if k <= 0:
             return []
@@ -229,75 +202,45 @@ class Index:
         allowed = (
             S.item_mask(st.dates, st.date_ends, st.kinds, st.sources, f) if f.active() else None
         )
+        if not kind and "repost" in st.kinds:  # retweets/boosts: others' words, only on request
+            mine = np.fromiter((k != "repost" for k in st.kinds), bool, len(st.kinds))
+            allowed = mine if allowed is None else allowed & mine
         if allowed is not None and not allowed.any():
             return []
         qv = self.embedder().encode([q])[0] if mode != "bm25" else None
-        c = self._candidates(st, q, qv, allowed, mode)
+        c = S.candidates(st, q, qv, allowed, mode, lock=self._lock)
         if c is None:
             return []
         score = S.rank(c, mode)
         items, best_row, terms = c.items, c.best_row, c.terms
-        order = np.argsort(-score, kind="stable")[:k]
-        return [
-            self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms) for o in order
-        ]
-
-    def _candidates(
-        self, st: _State, q: str, qv: np.ndarray | None, allowed: np.ndarray | None, mode: str
-    ) -> S.Candidates | None:
-        """Union of both sides' top passages, scored per item on both sides."""
-        terms = S.tokenize([q])[0]
-        n_p = len(st.vecs)
-        row_ok = allowed[st.owner] if allowed is not None else None
-        cand: set[int] = set()
-        lex = np.zeros(n_p, np.float32)
-        if mode != "dense":
-            with self._lock:
-                lex = S.bm25_scores(st.bm25, terms, n_p)
-            if row_ok is not None:
-                lex = np.where(row_ok, lex, 0.0)
-            cand.update(st.owner[S.top_rows(lex, S.CANDIDATES)].tolist())
-        if qv is not None:
-            rows = np.flatnonzero(row_ok) if row_ok is not None else None
-            if rows is None and st.faiss is None:  # exact search: numpy over every row
-                rows = np.arange(n_p)
-            drows, _ = S.dense_top(st.faiss, st.vecs, qv, S.CANDIDATES, rows)
-            cand.update(st.owner[drows].tolist())
-        if not cand:
-            return None
-        items = np.array(sorted(cand), dtype=np.int64)
-        lens = st.p_end[items] - st.p_start[items]
-        starts = np.r_[0, np.cumsum(lens)[:-1]]
-        # every passage row of every candidate, item by item (each owns a contiguous range)
-        rows = np.arange(int(lens.sum()), dtype=np.int64) + np.repeat(
-            st.p_start[items] - starts, lens
+        order = np.argsort(-score, kind="stable")
+        conf = (
+            C.probability(C.features(c.dense, c.item_sim, c.lex, c.coverage, score, order)[:k])
+            if mode == "hybrid"
+            else [None] * k
         )
-        lex_p = lex[rows]
-        if qv is not None:
-            dense_p = np.asarray(st.vecs[rows] @ qv, dtype=np.float32)
-            item_sim = np.asarray(st.ivecs[items] @ qv, dtype=np.float32)
-        else:
-            dense_p = np.zeros(len(rows), np.float32)
-            item_sim = np.zeros(len(items), np.float32)
-        # the snippet passage: best by both sides at passage level
-        pscore = S.spread_norm(dense_p) + S.spread_norm(lex_p)
-        best = rows[S.segment_argmax(pscore, starts, lens)]
-        vocab = st.bm25.vocab_dict
-        return S.Candidates(
-            items=items,
-            best_row=best,
-            terms=terms,
-            dense=np.maximum.reduceat(dense_p, starts),
-            item_sim=item_sim,
-            lex=np.maximum.reduceat(lex_p, starts),
-            coverage=sum(t in vocab for t in terms) / len(terms) if terms else 0.0,
-        )
+        hits = []
+        for o, p in zip(order[:k], conf, strict=False):
+            p = None if p is None else round(float(p), 3)
+            match = None if p is None else C.level(p)
+            if p is not None and not C.at_least(match, min_match):
+                continue  # weaker than asked for: never loaded
+            h = self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms)
+            h.confidence, h.match = p, match
+            hits.append(h)
+        return hits
 
     def _hit(self, st: _State, i: int, score: float, row: int, terms: list[str]) -> Hit:
         with self._lock:
             db = st.gen.db()
-            text = db.execute("SELECT text FROM items WHERE id = ?", (st.ids[i],)).fetchone()[0]
-            passage = db.execute("SELECT text FROM passages WHERE row = ?", (row,)).fetchone()[0]
+            text = store.item_text(db, st.ids[i])
+            passage = store.passage_text(db, row)
+            cues = (
+                store.item_extra(db, st.ids[i]).get("cue_times")
+                if st.kinds[i] == "transcript"
+                else None
+            )
+            at = time_at(cues, store.passage_start(db, row)) if cues else None
         return Hit(
             id=st.ids[i],
             title=st.titles[i],
@@ -310,6 +253,7 @@ class Index:
             text=text,
             date_kind=st.date_kinds[i],
             passage=passage,
+            at=at,
         )
 
     def similar(self, item_id: str, k: int = 10) -> list[Hit]:
@@ -333,18 +277,18 @@ class Index:
         st = self._refresh()
         with self._lock:
             db = st.gen.db()
-            labels = {r[0]: r[1] for r in db.execute("SELECT id, label FROM topics")}
-            rows = db.execute(
-                "SELECT p.item_id, p.x, p.y, p.topic FROM points p "
-                "JOIN items i ON i.id = p.item_id ORDER BY i.ord"
-            ).fetchall()
+            labels = store.topic_labels(db)
+            rows = store.map_points(db)
         return [MapPoint(r[0], r[1], r[2], r[3], labels.get(r[3], "unsorted")) for r in rows]
 
     def topics(self) -> list[Topic]:
         st = self._refresh()
         with self._lock:
-            rows = st.gen.db().execute("SELECT * FROM topics ORDER BY size DESC, id").fetchall()
-        return [store.row_to_topic(r) for r in rows]
+            return store.read_topics(st.gen.db(), by_size=True)
+
+    def state(self) -> _State:
+        """The live generation's loaded arrays (``search.SearchArrays``), for benchmarks."""
+        return self._refresh()
 
     def item_vectors(self) -> tuple[list[str], np.ndarray]:
         st = self._refresh()

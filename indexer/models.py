@@ -138,6 +138,7 @@ class Hit:
     # probability of relevance in [0, 1]; None where no query was asked (``similar``)
     match: str | None = None
     confidence: float | None = None
+    at: float | None = None  # seconds into a talk where the passage starts (subtitles)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

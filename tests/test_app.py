@@ -181,11 +181,23 @@ def test_search_empty_and_overlong_queries_get_a_message(app, q: str, message: s
 
 
 def test_search_escapes_captured_markup(app) -> None:
-    at = app(view="Search", q="window pwned script")
+    at = app(view="Search", q="window pwned script", weak="true")  # a weak match, shown
     no_errors(at)
     body = bodies(at)
     assert "<script" not in body and "<img" not in body
     assert "&#60;<mark>script</mark>&#62;" in body  # highlighted, and still just text
+
+
+# (not <script>: this index holds a probe capture that really contains one)
+@pytest.mark.parametrize("q", ["???!!!", "🤖🤖🤖", "<blink></blink>"])
+def test_search_nonsense_finds_no_good_match(app, q: str) -> None:
+    at = app(view="Search", q=q)
+    no_errors(at)
+    assert titles(at) == []
+    assert any("No good match" in i.value for i in at.info)
+    at.toggle(key="weak").set_value(True).run(timeout=TIMEOUT)
+    no_errors(at)
+    assert titles(at)  # the closest items, on request
 
 
 # ----------------------------------------------------------------------------- map

@@ -50,12 +50,12 @@ def test_wrong_kind_lists_the_kinds(index: Path) -> None:
     assert "'articles' is not a kind in this index" in r.output
     for kind in ("article", "summary", "post", "transcript"):
         assert kind in r.output
-    ok = run("search", "backprop", "--index", str(index), "--kind", "article", "--json")
+    ok = run("search", "backprop", "--index", str(index), "--kind", "article", "--json", "--all")
     assert ok.exit_code == 0 and ok.output.strip()
 
 
 def test_search_json_plain_snippet_with_spans(index: Path) -> None:
-    r = run("search", "backprop gradients", "--index", str(index), "--json", "-k", "5")
+    r = run("search", "backprop gradients", "--index", str(index), "--json", "-k", "5", "--all")
     rows = [json.loads(line) for line in r.output.splitlines()]
     assert rows and all("text" not in o for o in rows)
     spans = 0
@@ -67,16 +67,16 @@ def test_search_json_plain_snippet_with_spans(index: Path) -> None:
             spans += 1
     assert spans > 0
     assert max(len(line) for line in r.output.splitlines()) < 5000  # no whole text per line
-    full = run("search", "backprop gradients", "--index", str(index), "--json", "--full")
+    full = run("search", "backprop gradients", "--index", str(index), "--json", "--full", "--all")
     texts = [json.loads(line)["text"] for line in full.output.splitlines()]
     assert texts and all(len(t) > 0 for t in texts)
 
 
 def test_terminal_output_bold_only_on_a_tty(index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    plain = run("search", "backprop", "--index", str(index), "-k", "3")
+    plain = run("search", "backprop", "--index", str(index), "-k", "3", "--all")
     assert BOLD not in plain.output and "**" not in plain.output
     monkeypatch.setattr(cli, "_stdout_is_tty", lambda: True)
-    tty = run("search", "backprop", "--index", str(index), "-k", "3", color=True)
+    tty = run("search", "backprop", "--index", str(index), "-k", "3", "--all", color=True)
     assert re.search(r"\x1b\[1mbackprop", tty.output, re.I)
     # the same text once the bold markers are taken out
     assert re.sub(r"\x1b\[(1|22)m", "", tty.output) == plain.output

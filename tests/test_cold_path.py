@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from indexer import search as S
-from indexer.bm25_files import SavedBM25
 from indexer.progress import Progress
 from indexer.sources import parse_capture
+from indexer.stopwords import ENGLISH
+from indexer.store.bm25_files import SavedBM25
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "sentence_transformers", "sklearn", "umap", "bm25s", "faiss", "scipy")
@@ -35,7 +36,7 @@ def test_tokenizer_equals_bm25s() -> None:
     texts = [*_seed_texts(), "Why DOES the 2nd net over-fit?? é café_au_lait x"]
     stem = S._stemmer()
     ref = bm25s.tokenize(
-        texts, stopwords=S.ENGLISH, stemmer=stem, return_ids=False, show_progress=False
+        texts, stopwords=ENGLISH, stemmer=stem, return_ids=False, show_progress=False
     )
     assert S.tokenize(texts) == ref
 

@@ -1,45 +1,20 @@
-"""The query side of BM25 without importing bm25s: its tokenizer and its saved index, in numpy.
+"""A bm25s index saved with ``BM25.save``, read back with numpy (memory-mapped).
 
-``import bm25s`` pulls in numba and scipy.sparse: about 0.4 s of CPU on every
-cold ``absorb search``, for a query that needs a regex, a stemmer and three
-memory-mapped arrays. Building still goes through bm25s (``search.build_bm25``);
-this module reads what bm25s saved and tokenises exactly as ``bm25s.tokenize``
-does (lower-case, ``\\w\\w+`` words, stop words dropped, then stemmed), which
-``tests/test_cold_path.py`` checks against bm25s itself on the seed captures.
-
->>> tokenize(["Why do the Networks overfit?"], ("why", "do", "the"), None)
-[['networks', 'overfit']]
+``import bm25s`` pulls in numba and scipy.sparse: about 0.4 s of CPU on every cold
+``absorb search``, for a query that needs three memory-mapped arrays and a vocabulary.
+Building and saving still go through bm25s (``search.build_bm25``, ``artifacts``);
+``tests/test_cold_path.py`` checks the scores against bm25s itself.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s's (and scikit-learn's) default token pattern
 NEEDS_NONOCCURRENCE = ("bm25l", "bm25+")
-
-
-def tokenize(
-    texts: Iterable[str], stopwords: Iterable[str], stem: Callable[[list[str]], list[str]] | None
-) -> list[list[str]]:
-    """``bm25s.tokenize(texts, stopwords=..., stemmer=..., return_ids=False)``, the same tokens.
-
-    Each distinct word is stemmed once, as bm25s does, so a long corpus costs one
-    stemmer call per vocabulary word.
-    """
-    stop = frozenset(stopwords)
-    docs = [[w for w in WORD.findall(t.lower()) if w not in stop] for t in texts]
-    if stem is None:
-        return docs
-    vocab = list(dict.fromkeys(w for d in docs for w in d))
-    stems = dict(zip(vocab, stem(vocab), strict=True))
-    return [[stems[w] for w in d] for d in docs]
 
 
 class SavedBM25:
