@@ -62,6 +62,10 @@ class _State:
         self.kinds = [r[5] for r in rows]
         self.sources = [r[6] for r in rows]
         self.urls = [r[7] for r in rows]
+        self.topics = np.full(len(rows), -1, dtype=np.int64)  # topic per item (map points)
+        for item_id, topic in db.execute("SELECT item_id, topic FROM points"):
+            if item_id in self.pos:
+                self.topics[self.pos[item_id]] = int(topic)
         self.vecs = gen.array("passage_vectors.npy")
         self.ivecs = gen.array("item_vectors.npy")
         self.owner = np.asarray(gen.array("passage_item.npy"))
@@ -194,17 +198,29 @@ class Index:
         kind: str | list[str] | None = None,
         source: str | None = None,
         mode: str = "hybrid",
+        topic: int | list[int] | None = None,
+        filters: S.Filters | None = None,
     ) -> list[Hit]:
-        """Top-k items for a natural-language question (``mode``: hybrid, dense, bm25)."""
+        """Top-k items for a natural-language question (``mode``: hybrid, dense, bm25).
+
+        Filter by keyword arguments, or pass them all at once as ``filters``.
+        """
         q = S.clean_query(query)
         if k <= 0:
             return []
         st = self._refresh()
+        f = filters or S.Filters(None, None, kind or None, source or None, topic)
         f = S.Filters(
-            S.parse_date(since, "since"), S.parse_date(until, "until"), kind or None, source or None
+            S.parse_date(f.since if filters else since, "since"),
+            S.parse_date(f.until if filters else until, "until"),
+            f.kind or None,
+            f.source or None,
+            f.topic if f.topic not in ([], ()) else None,
         )
         allowed = (
-            S.item_mask(st.dates, st.date_ends, st.kinds, st.sources, f) if f.active() else None
+            S.item_mask(st.dates, st.date_ends, st.kinds, st.sources, f, st.topics)
+            if f.active()
+            else None
         )
         if allowed is not None and not allowed.any():
             return []
@@ -214,9 +230,11 @@ class Index:
             return []
         score = S.rank(c, mode)
         items, best_row, terms = c.items, c.best_row, c.terms
+        marked = S.marked_terms(st.bm25, terms)
         order = np.argsort(-score, kind="stable")[:k]
         return [
-            self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms) for o in order
+            self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms, marked)
+            for o in order
         ]
 
     def _candidates(
@@ -268,7 +286,15 @@ class Index:
             coverage=sum(t in vocab for t in terms) / len(terms) if terms else 0.0,
         )
 
-    def _hit(self, st: _State, i: int, score: float, row: int, terms: list[str]) -> Hit:
+    def _hit(
+        self,
+        st: _State,
+        i: int,
+        score: float,
+        row: int,
+        terms: list[str],
+        marked: list[str] | None = None,
+    ) -> Hit:
         with self._lock:
             db = st.gen.db()
             text = db.execute("SELECT text FROM items WHERE id = ?", (st.ids[i],)).fetchone()[0]
@@ -285,6 +311,7 @@ class Index:
             text=text,
             date_kind=st.date_kinds[i],
             passage=passage,
+            highlights=S.highlight_spans(passage, marked or []),
         )
 
     def similar(self, item_id: str, k: int = 10) -> list[Hit]:

@@ -138,6 +138,9 @@ class Hit:
     # probability of relevance in [0, 1]; None where no query was asked (``similar``)
     match: str | None = None
     confidence: float | None = None
+    # (start, end) character spans in ``passage`` of the query's words that carry weight in
+    # this corpus (``search.marked_terms``): what a reader should see marked
+    highlights: list[tuple[int, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

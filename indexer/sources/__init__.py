@@ -97,6 +97,8 @@ def parse_capture(source: str, data: bytes, warn: Warn) -> list[Item]:
     except Exception as e:  # a parser bug must not stop the run: report it instead
         raise ParseError(f"{source}: could not parse as {name} ({type(e).__name__}: {e})") from e
     items = [it for it in items if it.text.strip()]
+    for it in items:  # the reader is shown how the capture was read (the app's source line)
+        it.extra["capture_format"] = name
     if not items:
         raise ParseError(f"{source}: no readable text found (parsed as {name})")
     return items
