@@ -10,8 +10,8 @@ with long hash-like file names shortened:
 'absorb feed page · captures/001_….txt'
 >>> readable_source("sqlite/column-combinations.md", ["/c/simonw-til"], "markdown")
 'Markdown · simonw-til/sqlite/column-combinations.md'
->>> plural(1, "result"), plural(2, "result"), plural(1_200, "match", "matches")
-('1 result', '2 results', '1,200 matches')
+>>> plural(1, "result"), plural(2, "summary"), plural(1_200, "match", "matches")
+('1 result', '2 summaries', '1,200 matches')
 
 The feed never interleaves undated items with dated ones: ``feed_sections`` puts every
 item with a date or an inferred range newest first, then the rest in capture order under
@@ -44,7 +44,9 @@ _HASHY = re.compile(r"(?<=[_-])[0-9a-f]{10,}(?=\.|$)")
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+    if many is None:
+        many = one[:-1] + "ies" if re.search(r"[^aeiou]y$", one) else one + "s"
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def short_name(name: str) -> str:

@@ -3,8 +3,9 @@
 The parsers keep code verbatim but drop Markdown's fences, so a TIL note's YAML arrives as
 plain lines with their indentation. ``blocks`` finds such code again from the shape of the
 lines (a paragraph with indented lines, plus a YAML key line just before one) and
-``to_html`` shows code in ``<pre>`` (monospace, scrolls sideways, never reflowed) and prose
-as paragraphs with their line breaks. Every character of captured text is escaped; only
+``to_html`` shows code as a preformatted block (monospace, scrolls sideways, never reflowed) and prose
+as paragraphs with their line breaks; search passages go through the same path with
+the engine's highlight spans marked. Every character of captured text is escaped; only
 http(s) URLs become links.
 
 >>> [b.kind for b in blocks("Longer example:\\n\\nname: deploy\\n\\non:\\n  push:\\n\\nDone.")]
@@ -18,9 +19,10 @@ http(s) URLs become links.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .appdata import esc, link_html
+from .appdata import esc, highlight_html, link_html
 
 _INDENTED = re.compile(r"^(?: {2,}|\t)\S")
 _YAML_KEY = re.compile(r"^[\w.-]+:(?:\s+\S.*)?$")  # "on:", "name: deploy"
@@ -31,6 +33,8 @@ _URL = re.compile(r"https?://[^\s<>\"'`\\)\]]+[^\s<>\"'`\\)\].,;:!?]")
 @dataclass
 class Block:
     kind: str  # "prose" | "code"
+    start: int  # character offsets into the text: a block is exactly the text as written
+    end: int
     text: str
 
 
@@ -51,50 +55,77 @@ def _looks_like_code(line: str) -> bool:
     return not prose
 
 
-def blocks(text: str) -> list[Block]:
-    """``text`` cut at blank lines into prose and code blocks; adjacent code merges."""
-    paras = [p for p in re.split(r"\n[ \t]*\n", (text or "").replace("\r\n", "\n")) if p.strip()]
-    out: list[Block] = []
-    for p in paras:
-        kind = "code" if _is_code(p.rstrip()) else "prose"
-        if kind == "code" and out and out[-1].kind == "code":
-            out[-1].text += "\n\n" + p.rstrip()
-            continue
-        if (  # "name: x" just before a YAML mapping ("on:\n  push:") belongs to it
-            kind == "code"
-            and out
-            and out[-1].kind == "prose"
-            and "\n" not in out[-1].text
-            and _YAML_PAIR.match(out[-1].text)
-            and _YAML_KEY.match(p.split("\n", 1)[0])
-        ):
-            out[-1] = Block("code", out[-1].text + "\n\n" + p.rstrip())
-            continue
-        out.append(Block(kind, p.rstrip() if kind == "code" else p.strip("\n")))
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of non-blank lines."""
+    out, pos = [], 0
+    for m in re.finditer(r"\n[ \t]*\n", text):
+        if text[pos : m.start()].strip():
+            out.append((pos, m.start()))
+        pos = m.end()
+    if text[pos:].strip():
+        out.append((pos, len(text)))
     return out
 
 
-def linkify(text: str) -> str:
-    """Escaped ``text`` with its http(s) URLs as links (nothing else becomes markup)."""
+def blocks(text: str) -> list[Block]:
+    """``text`` cut at blank lines into prose and code blocks; adjacent code merges."""
+    text = text or ""
+    out: list[Block] = []
+    for a, b in _paragraphs(text):
+        b = a + len(text[a:b].rstrip())
+        if not _is_code(text[a:b]):  # prose: leading blank lines or spaces do not matter
+            a = b - len(text[a:b].lstrip())
+            out.append(Block("prose", a, b, text[a:b]))
+            continue
+        prev = out[-1] if out else None
+        if (
+            prev
+            and (
+                prev.kind == "code"
+                or (  # "name: x" just before a YAML mapping ("on:\n  push:") belongs to it
+                    "\n" not in prev.text
+                    and _YAML_PAIR.match(prev.text)
+                    and _YAML_KEY.match(text[a:b].lstrip("\n").split("\n", 1)[0])
+                )
+            )
+        ):
+            out[-1] = Block("code", prev.start, b, text[prev.start : b])
+            continue
+        a += len(text[a:b]) - len(text[a:b].lstrip("\n"))
+        out.append(Block("code", a, b, text[a:b]))
+    return out
+
+
+def _marked(text: str, start: int, spans: Sequence[tuple[int, int]]) -> str:
+    """Escaped ``text`` (which starts at ``start`` of the whole) with ``spans`` marked."""
+    end = start + len(text)
+    local = [(a - start, b - start) for a, b in spans if a >= start and b <= end]
+    return highlight_html(text, local)
+
+
+def inline(text: str, start: int = 0, spans: Sequence[tuple[int, int]] = ()) -> str:
+    """Escaped prose with its http(s) URLs as links and ``spans`` marked (not inside links)."""
     parts: list[str] = []
     pos = 0
     for m in _URL.finditer(text):
-        parts.append(esc(text[pos : m.start()]))
+        parts.append(_marked(text[pos : m.start()], start + pos, spans))
         parts.append(link_html(m.group(), esc(m.group())))
         pos = m.end()
-    parts.append(esc(text[pos:]))
+    parts.append(_marked(text[pos:], start + pos, spans))
     return "".join(parts)
 
 
-def _pre(code: str) -> str:
-    # spaces stay (``white-space: pre``); newlines become <br> so the HTML stays one line,
-    # which Markdown passes through untouched
-    return f'<pre class="ab-code"><code>{esc(code)}</code></pre>'
+def to_html(text: str, spans: Sequence[tuple[int, int]] = (), cls: str = "ab-doc") -> str:
+    """The whole text as one escaped HTML block (see module docstring); ``spans`` are marked.
 
-
-def to_html(text: str) -> str:
-    """The whole text as one escaped HTML block (see module docstring)."""
+    Code goes in a ``div`` styled as preformatted, not ``<pre><code>``: Streamlit's Markdown
+    renderer turns a ``<code>`` element's children into plain strings. Newlines become
+    ``<br>`` so the HTML stays one line, which Markdown passes through untouched.
+    """
     body = "".join(
-        _pre(b.text) if b.kind == "code" else f"<p>{linkify(b.text)}</p>" for b in blocks(text)
+        f'<div class="ab-code">{_marked(b.text, b.start, spans)}</div>'
+        if b.kind == "code"
+        else f"<p>{inline(b.text, b.start, spans)}</p>"
+        for b in blocks(text)
     )
-    return f'<div class="ab-doc">{body}</div>'
+    return f'<div class="{cls}">{body}</div>'

@@ -19,7 +19,7 @@ import pytest
 
 from indexer.appserver import CHROMIUM, CHROMIUM_ARGS, running_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKPROP = "Yes you should understand backprop"
@@ -88,7 +88,7 @@ def test_search_then_map(page, server: str, tmp_path: Path) -> None:
     box = page.get_by_placeholder("Ask anything", exact=False)
     box.fill("why should I understand backprop?")
     box.press("Enter")
-    first = page.locator(".ab-title").first
+    first = page.locator('[class*="st-key-open-hit1-"] button').first
     sync_api.expect(first).to_contain_text(BACKPROP)
     sync_api.expect(page.locator(".ab-passage mark").first).to_be_visible()
     assert "q=why" in page.url  # the question is in the URL: a shareable link
@@ -112,16 +112,21 @@ def test_search_then_map(page, server: str, tmp_path: Path) -> None:
 
 
 def test_captured_markup_is_shown_as_text(page, server: str, tmp_path: Path) -> None:
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
     page.goto(server)
     card = page.locator('[class*="st-key-card-"]', has_text="Probe of markup").first
     sync_api.expect(card).to_be_visible()
-    sync_api.expect(card.locator(".ab-title")).to_contain_text("<b>in a title</b>")
-    card.locator('[data-testid="stExpander"] summary').first.click()
-    text = card.locator(".ab-text")
+    title = card.locator('[class*="st-key-open-card-"] button').first
+    sync_api.expect(title).to_contain_text("<b>in a title</b>")
+    sync_api.expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    title.click()
+    text = page.locator('[role="dialog"] .ab-doc')
     sync_api.expect(text).to_contain_text("<script>window.__pwned=1</script>")
     sync_api.expect(text).to_contain_text("**not bold**")
     page.wait_for_timeout(500)
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
     assert page.locator('img[src="x"]').count() == 0
-    assert page.locator(".ab-text a").count() == 0
+    assert page.locator(".ab-doc a").count() == 0
+    assert not [m for m in console if "Scale bindings" in m], console  # the timeline chart
     page.screenshot(path=str(tmp_path / "feed.png"))

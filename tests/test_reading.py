@@ -31,7 +31,7 @@ def test_code_keeps_its_lines_and_indentation() -> None:
     assert bs[1].text.startswith("name: Fetch updated data and deploy\n\non:\n  push:\n")
     assert "\n    runs-on: ubuntu-latest" in bs[1].text
     html = T.to_html(YAML_NOTE)
-    assert '<pre class="ab-code"><code>name&#58; Fetch' in html
+    assert '<div class="ab-code">name&#58; Fetch' in html
     assert "<br>  push&#58;<br>  schedule&#58;<br>    &#45; cron" in html
 
 

@@ -100,7 +100,6 @@ def open_button(cat: A.Catalog, row: int, key: str, limit: int = 140) -> None:
         on_click=state.open_item,
         args=(cat.ids[row],),
         type="tertiary",
-        help="Read it",
     )
 
 

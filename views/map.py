@@ -145,7 +145,9 @@ def map_figure(
     layout = {
         "height": 660,
         "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
-        "dragmode": "lasso",
+        # pan, not lasso, by default: Streamlit lets a click select a point (which opens
+        # it) only while the drag mode is not a selection; lasso and box are on the toolbar
+        "dragmode": "pan",
         "uirevision": "absorb-map",
         "hovermode": "closest",
         "annotations": notes,
@@ -217,8 +219,9 @@ def map_view(path: str, gen: str, cat: A.Catalog, flt: Filters) -> None:
             config={"scrollZoom": True, "displaylogo": False},
         )
         hint = (
-            "Lasso or box-select points to list them · click a topic in the legend to show "
-            "only it, double-click to bring the others back · scroll to zoom"
+            "Click a point to read it · lasso or box-select (toolbar, top right) to list many · "
+            "click a topic in the legend to show only it, double-click to bring the others "
+            "back · scroll to zoom"
         )
         if q.strip() and qxy:
             hint = f"★ your question “{A.esc_md(A.short(q, 60))}” and ◯ its results · " + hint

@@ -12,6 +12,7 @@ import streamlit as st
 
 from indexer import appdata as A
 from indexer import reading as R
+from indexer import textview
 from indexer.models import Hit
 from indexer.search import MAX_QUERY_CHARS, Filters
 
@@ -120,11 +121,10 @@ def show_hits(cat: A.Catalog, hits: list[Hit], flt: Filters) -> None:
 def hit_card(cat: A.Catalog, h: Hit, rank: int) -> None:
     r = cat.pos[h.id]
     passage = h.passage or h.text[:600]
-    spans = getattr(h, "highlights", None) or []
-    body = A.highlight_html(passage, spans)
+    body = textview.to_html(passage, h.highlights or [], cls="ab-passage")
     with st.container(border=True, key=f"hit-{rank}"):
         C.open_button(cat, r, f"hit{rank}")
-        C.html_block(C.meta_html(cat, r, C.match_chip(h)) + f'<div class="ab-passage">{body}</div>')
+        C.html_block(C.meta_html(cat, r, C.match_chip(h)) + body)
         st.button(
             "More like this",
             key=f"like-{h.id}",

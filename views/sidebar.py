@@ -113,7 +113,7 @@ def index_facts(cat: A.Catalog, stats: dict[str, Any]) -> None:
     c1, c2 = sb.columns(2)
     c1.metric("Items", f"{stats['items']:,}")
     c2.metric("Passages", f"{stats['passages']:,}")
-    sb.caption(" · ".join(f"{n:,} {A.esc_md(k)}" for k, n in cat.kind_counts().items()))
+    sb.caption(" · ".join(A.esc_md(R.plural(n, k)) for k, n in cat.kind_counts().items()))
     first, last = stats.get("first"), stats.get("last")
     span_txt = f"{first:%b %Y} – {last:%b %Y}" if first and last else "no dates"
     sb.caption(f"**Dates** {span_txt} ({stats['dated']:,} of {stats['items']:,} dated)")
