@@ -1,7 +1,8 @@
 """Measure indexer/chronology.py on the seed captures plus the karpathy-blog corpus.
 
-Parses ``data/captures`` and ``../shared/corpora/karpathy-blog`` together (source names as
-the build pipeline gives them for two roots), runs ``apply_chronology`` with three kinds of
+Parses ``data/captures``, ``../shared/corpora/karpathy-blog`` and ``../shared/samples``
+together (source names as the build pipeline gives them for several roots; ``--no-samples``
+leaves the samples and their cross-format pairs, ``sample_pairs`` in the truth file, out), runs ``apply_chronology`` with three kinds of
 item vectors, and reports links, precision/recall against ``tests/data/chronology_truth.json``,
 how many of the 19 feed summaries of blog posts took their post's date, how many other
 feed summaries got an interpolated range consistent with their neighbours, and each feed
@@ -11,7 +12,7 @@ Vector modes: ``none`` (lexical evidence only), ``head`` (MiniLM of title + firs
 normalised) and ``passages`` (MiniLM, normalised mean of the item's passages: what the
 build pipeline passes). ``--mode`` picks one; the default runs all three.
 
-    python bench/chronology_eval.py [--mode none|head|passages|all] [--show none|head|passages]
+    python bench/chronology_eval.py [--mode none|head|passages|all] [--show ...] [--no-samples]
 """
 
 from __future__ import annotations
@@ -28,21 +29,25 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from indexer import store  # noqa: E402
 from indexer.chronology import Link, apply_chronology, format_date  # noqa: E402
 from indexer.models import Item  # noqa: E402
-from indexer.sources import parse_capture  # noqa: E402
+from indexer.sources import owner, parse_capture  # noqa: E402
 
 CORPORA = ROOT.parent / "shared" / "corpora"
+SAMPLES = ROOT.parent / "shared" / "samples"
 TRUTH = ROOT / "tests" / "data" / "chronology_truth.json"
 
 
 def load_items(roots: list[Path]) -> list[Item]:
-    """Parse every file of the roots; sources are "<root name>/<file>" like the pipeline."""
+    """Parse every file of the roots; sources are "<root name>/<path>" like the pipeline."""
     items: list[Item] = []
     for root in roots:
-        for p in sorted(root.iterdir()):
-            if p.is_file():
-                items += parse_capture(f"{root.name}/{p.name}", p.read_bytes(), lambda m: None)
+        for cf in store.walk_captures(root):
+            near = lambda rel, cf=cf: store.read_near(cf, rel)  # noqa: E731
+            if cf.error or owner(cf.rel, near) or cf.path.name == "SOURCES.md":
+                continue  # SOURCES.md: the samples' provenance notes, nobody's writing
+            items += parse_capture(f"{root.name}/{cf.rel}", cf.path.read_bytes(), print, near)
     return items
 
 
@@ -116,13 +121,23 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mode", default="all", choices=["all", "none", "head", "passages"])
     ap.add_argument("--show", default=None, help="mode whose feed labels to list (default: last)")
+    ap.add_argument(
+        "--no-samples",
+        dest="samples",
+        action="store_false",
+        help="leave ../shared/samples (and its cross-format truth pairs) out",
+    )
     args = ap.parse_args()
     blog = CORPORA / "karpathy-blog"
     if not blog.is_dir():
         print(f"corpus not found at {blog}: nothing to measure")
         return 0
-    base = load_items([ROOT / "data" / "captures", blog])
+    roots = [ROOT / "data" / "captures", blog]
     truth = json.loads(TRUTH.read_text())
+    if args.samples and SAMPLES.is_dir():  # the cross-format pairs need the samples' formats
+        roots.append(SAMPLES)
+        truth["pairs"] = truth["pairs"] + truth["sample_pairs"]
+    base = load_items(roots)
     modes = ["none", "head", "passages"] if args.mode == "all" else [args.mode]
     shown = None
     for mode in modes:

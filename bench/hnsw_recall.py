@@ -23,15 +23,16 @@ sys.path.insert(0, str(ROOT))
 
 
 def main(argv: list[str] | None = None) -> int:
-    from indexer import open_index
+    from indexer import open_index, store
     from indexer.search import APPROX_MIN_PASSAGES, build_faiss
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("index", type=Path)
     ap.add_argument("--ef", default="64,128,200", help="efSearch values to try")
     args = ap.parse_args(argv)
-    manifest = json.loads((args.index / "manifest.json").read_text())
-    vectors = np.load(args.index / manifest["generation"] / "passage_vectors.npy")
+    gen = store.IndexDir(args.index).current()
+    manifest = gen.manifest
+    vectors = gen.array("passage_vectors.npy", mmap=False)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     questions = [
         json.loads(line)["q"]

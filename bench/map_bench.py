@@ -28,6 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from indexer import store  # noqa: E402
 from indexer.embed import load_embedder  # noqa: E402
 from indexer.models import Item, stable_id  # noqa: E402
 from indexer.topics import build_map  # noqa: E402
@@ -73,7 +74,7 @@ def item_vectors(items: list[Item]) -> np.ndarray:
         key.update(f"{it.id}\x00{it.title}\x00{it.text}\x01".encode())
     cache = _cache_dir() / f"til-vectors-{key.hexdigest()[:16]}.npy"
     if cache.exists():
-        return np.load(cache)
+        return store.load_array(cache, mmap=False)
     try:
         from indexer.passages import embed_text, split_item
 
@@ -89,7 +90,7 @@ def item_vectors(items: list[Item]) -> np.ndarray:
     vecs = np.zeros((len(items), pv.shape[1]), dtype=np.float32)
     np.add.at(vecs, np.asarray(owner), pv)
     vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-    np.save(cache, vecs)
+    store.save_array(cache, vecs)
     return vecs
 
 

@@ -146,7 +146,9 @@ def du_mb(p: Path) -> float:
 
 
 def live_generation(index: Path) -> Path:
-    return index / json.loads((index / "manifest.json").read_text())["generation"]
+    from indexer import store
+
+    return store.IndexDir(index).current().path
 
 
 # ---------------------------------------------------------------- query
@@ -169,11 +171,11 @@ class Renamed:
 
 
 def phase_query(a: argparse.Namespace) -> None:
-    from indexer import open_index
+    from indexer import open_index, store
     from indexer import search as S
     from indexer.embed import load_embedder
 
-    manifest = json.loads((Path(a.index) / "manifest.json").read_text())
+    manifest = store.IndexDir(a.index).read_manifest()
     fake = manifest["model"].startswith("fake")
     t0 = time.perf_counter()
     real = load_embedder(None if fake else manifest["model"])
@@ -183,7 +185,7 @@ def phase_query(a: argparse.Namespace) -> None:
     idx = open_index(a.index, embedder=Renamed(real, manifest["model"]))
     open_s = time.perf_counter() - t0
     qs = questions()[: a.queries]
-    st = idx._refresh()
+    st = idx.state()
     for q in qs[:10]:  # warm-up: page cache, lazy imports, JIT paths
         for m in MODES:
             idx.search(q, k=10, mode=m)

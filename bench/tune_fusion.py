@@ -1,7 +1,7 @@
 """Tune the hybrid fusion weights on our own question sets (not part of the tests).
 
 For every question, the candidates and their per-item evidence are computed
-once (``Index._candidates``); then each weight setting is scored in numpy.
+once (``search.candidates``); then each weight setting is scored in numpy.
 Questions marked ``"split": "holdout"`` are never used to choose weights: their
 figures are printed beside the tuning figures to show whether a choice
 generalises.
@@ -24,12 +24,12 @@ from indexer.evaluate import load_questions, relevant_ids
 
 def collect(index_path: str, questions: str) -> list[tuple[S.Candidates, np.ndarray, str]]:
     idx = open_index(index_path)
-    st = idx._refresh()
+    st = idx.state()
     items = list(idx.items())
     out = []
     for q in load_questions(questions):
         rel = relevant_ids(items, q["rel"])
-        c = idx._candidates(st, S.clean_query(q["q"]), idx.embed_query(q["q"]), None, "hybrid")
+        c = S.candidates(st, S.clean_query(q["q"]), idx.embed_query(q["q"]), None, "hybrid")
         labels = np.array([st.ids[i] in rel for i in c.items])
         out.append((c, labels, q.get("split", "tune")))
     return out

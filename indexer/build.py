@@ -71,10 +71,10 @@ class _Previous:
         if gen is None:
             return
         db = gen.db()
-        self.files = {r["source"]: dict(r) for r in db.execute("SELECT * FROM files")}
+        self.files = store.read_files(db)
         for it in store.read_items(db):
             self.items.setdefault(it.source, []).append(it)
-        self.vec_by_hash = {r[0]: r[1] for r in db.execute("SELECT hash, row FROM passages")}
+        self.vec_by_hash = store.passage_rows_by_hash(db)
         self.vectors = gen.array("passage_vectors.npy")
 
 
@@ -103,7 +103,7 @@ def collect_items(
     report: BuildReport,
 ) -> tuple[list[Item], list[dict[str, Any]], bool]:
     """Parse every capture (reusing unchanged ones). Returns items, file rows, changed?"""
-    from .sources import parse_capture
+    from .sources import owner, parse_capture
 
     multi = len(roots) > 1
     items: list[Item] = []
@@ -125,8 +125,10 @@ def collect_items(
             }
             got: list[Item] | None = None
             why = cf.error
-            if NOT_CAPTURES.match(cf.path.name):
-                report.skipped.append((source, "license file, not a capture"))
+            near = lambda rel, cf=cf: store.read_near(cf, rel, cap)  # noqa: E731
+            part_of = None if why else owner(cf.rel, near)
+            if NOT_CAPTURES.match(cf.path.name) or part_of:
+                report.skipped.append((source, part_of or "license file, not a capture"))
                 files.append(row | {"status": "ignored"})
                 continue
             if (
@@ -143,7 +145,7 @@ def collect_items(
                     if old and old["sha1"] == row["sha1"] and old["status"] == "ok":
                         got = prev.items.get(source, [])
                     else:
-                        got = parse_capture(source, data, lambda m: report.warnings.append(m))
+                        got = parse_capture(source, data, report.warnings.append, near)
                         changed = True
                 except ParseError as e:
                     why = e.message.removeprefix(f"{source}: ")
@@ -259,19 +261,16 @@ def _previous_map(prev: _Previous):
     if prev.gen is None:
         return None
     db = prev.gen.db()
-    rows = db.execute(
-        "SELECT p.item_id, p.x, p.y, p.topic FROM points p JOIN items i ON i.id = p.item_id "
-        "ORDER BY i.ord"
-    ).fetchall()
+    rows = store.map_points(db)
     if not rows:
         return None
-    ords = {r[0]: i for i, r in enumerate(db.execute("SELECT id FROM items ORDER BY ord"))}
+    ords = {item_id: i for i, item_id in enumerate(store.item_ids(db))}
     ivecs = prev.gen.array("item_vectors.npy", mmap=False)
     return PreviousMap(
         ids=[r[0] for r in rows],
         coords=np.array([[r[1], r[2]] for r in rows], dtype=np.float32),
         topic_ids=np.array([r[3] for r in rows], dtype=np.int32),
-        topics=[store.row_to_topic(r) for r in db.execute("SELECT * FROM topics ORDER BY id")],
+        topics=store.read_topics(db, by_size=False),
         vectors=ivecs[[ords[r[0]] for r in rows]],
     )
 
@@ -350,9 +349,8 @@ def build_index(
             store.checkpoint("build:vectors-written")
             texts = [embed_text(items[o], p) for p, o in zip(passages, owner, strict=True)]
             faiss_index = search.build_faiss(vecs)
-            gen.write_with("faiss.index", lambda path: _write_faiss(faiss_index, path))
-            bm25 = search.build_bm25(texts)
-            gen.write_with("bm25", lambda path: bm25.save(path, show_progress=False))
+            gen.save_faiss("faiss.index", faiss_index)
+            gen.save_bm25("bm25", search.build_bm25(texts))
             manifest = {
                 "model": model_name,
                 # informational: every backend's vectors are interchangeable (indexer.accel)
@@ -383,9 +381,3 @@ def _max_words_for(model_name: str, prev: _Previous, factory: Callable[[], Embed
     if prev.gen is not None and prev.gen.manifest.get("max_words"):
         return int(prev.gen.manifest["max_words"])
     return factory().max_words
-
-
-def _write_faiss(index, path: str) -> None:
-    import faiss
-
-    faiss.write_index(index, path)

@@ -45,7 +45,14 @@ VOUCHED = 0.5  # what a mention or shared URL adds
 MAX_GAP_DAYS = 60  # stated dates further apart than this are not one work
 TEXT_WORDS = 4000  # words of text compared per item
 SHORT_TEXT = 2000  # a "mentioned" date is only read from texts this short (chars)
-KIND_LABEL = {"article": "blog post", "post": "social post", "transcript": "video"}
+KIND_LABEL = {"article": "blog post", "post": "social post", "transcript": "video",
+              "project": "README", "notebook": "notebook", "paper": "paper"}  # fmt: skip
+# Code and lectures share generic words (model, train, loss, torch): on the samples, text
+# alone linked a blog post to an unrelated lecture notebook (cosine 0.37) and the RNN post's
+# summary to the GPT lecture (0.20). A link touching one of these kinds needs titles that
+# agree (title cosine >= TITLE_SCORE) or a vouch, e.g. a name only the two carry.
+TITLED_KINDS = {"project", "notebook", "code", "transcript"}
+TITLE_SCORE = 0.3
 
 try:  # PyStemmer is a dependency (search); without it words are compared unstemmed
     _stem = __import__("Stemmer").Stemmer("english").stemWords
@@ -105,6 +112,13 @@ def _vouched(items: list[Item], groups: list[str]) -> dict[tuple[int, int], list
         i, j = min(ids), max(ids)
         if len(ids) == 2 and "/" in u and groups[i] != groups[j]:
             ev[i, j].append(f"shared url {u[:60]}")
+    named: dict[frozenset[str], list[int]] = defaultdict(list)  # a repo's README and its talk
+    for i, t in enumerate(titles):
+        if t and max(map(len, t)) >= 4:
+            named[frozenset(t)].append(i)
+    for name, ids in named.items():
+        if len(ids) == 2 and groups[ids[0]] != groups[ids[1]]:
+            ev[ids[0], ids[1]].append(f"same title {' '.join(sorted(name))[:60]!r}")
     return ev
 
 
@@ -140,9 +154,11 @@ def link_items(items: list[Item], vectors: np.ndarray | None = None) -> list[Lin
             vouch = vouched.get((min(i, j), max(i, j)), [])
             strict = min(len(r), len(c)) == 1 or short[i] == short[j]
             weak = lex < (STRICT_SCORE if strict else MIN_SCORE) and not vouch
-            if margin < MIN_MARGIN or weak:
+            title = (titles[i] @ titles[j].T)[0, 0]
+            untitled = {items[i].kind, items[j].kind} & TITLED_KINDS and title < TITLE_SCORE
+            if margin < MIN_MARGIN or weak or (untitled and not vouch):
                 continue
-            ev = [f"text {lex:.2f}", f"title {(titles[i] @ titles[j].T)[0, 0]:.2f}"]
+            ev = [f"text {lex:.2f}", f"title {title:.2f}"]
             ev += [] if vectors is None else [f"vector {float(vectors[i] @ vectors[j]):.2f}"]
             cands.append((min(1.0, s), i, j, ev + vouch + [f"margin {margin:.2f}"], bool(vouch)))
     return _merge(items, groups, cands)

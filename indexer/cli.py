@@ -163,7 +163,8 @@ def items(index_dir: str, as_json: bool) -> None:
 
 def _hit_line(o: dict[str, Any]) -> str:
     date = o["date"] or "date unknown"
-    return f"{o['score']:.3f}  {o['id']}  {date:<12} {o['kind']:<10} {o['title']}\n        {o['snippet']}"
+    at = f" (at {int(o['at']) // 60}:{int(o['at']) % 60:02d})" if o.get("at") is not None else ""
+    return f"{o['score']:.3f}  {o['id']}  {date:<12} {o['kind']:<10} {o['title']}{at}\n        {o['snippet']}"
 
 
 def _hit_obj(h: Any) -> dict[str, Any]:
@@ -171,7 +172,7 @@ def _hit_obj(h: Any) -> dict[str, Any]:
     return {
         k: d[k]
         for k in ("id", "title", "date", "kind", "source", "url", "score", "snippet", "text")
-    } | {"date_kind": d.get("date_kind")}
+    } | {"date_kind": d.get("date_kind"), "at": d.get("at")}
 
 
 @main.command()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from . import search as S
 from . import store
 from .embed import Embedder, load_embedder
 from .models import AbsorbError, Hit, IndexCorrupt, IndexIncompatible, Item, Topic
+from .sources.subtitles import time_at
 
 
 @dataclass
@@ -45,14 +45,9 @@ class _State:
     """Everything loaded from one generation (arrays are memory-mapped)."""
 
     def __init__(self, gen: store.Generation) -> None:
-        import bm25s
-
         self.gen = gen
         m = gen.manifest
-        db = gen.db()
-        rows = db.execute(
-            "SELECT id, title, date, date_end, date_kind, kind, source, url FROM items ORDER BY ord"
-        ).fetchall()
+        rows = store.item_columns(gen.db())
         self.ids = [r[0] for r in rows]
         self.pos = {i: n for n, i in enumerate(self.ids)}
         self.titles = [r[1] for r in rows]
@@ -62,10 +57,9 @@ class _State:
         self.kinds = [r[5] for r in rows]
         self.sources = [r[6] for r in rows]
         self.urls = [r[7] for r in rows]
-        self.topics = np.full(len(rows), -1, dtype=np.int64)  # topic per item (map points)
-        for item_id, topic in db.execute("SELECT item_id, topic FROM points"):
-            if item_id in self.pos:
-                self.topics[self.pos[item_id]] = int(topic)
+        self.topics = np.full(len(rows), -1, dtype=np.int64)  # topic per item, for filters
+        for p in store.map_points(gen.db()):
+            self.topics[self.pos[p[0]]] = int(p[3])
         self.vecs = gen.array("passage_vectors.npy")
         self.ivecs = gen.array("item_vectors.npy")
         self.owner = np.asarray(gen.array("passage_item.npy"))
@@ -78,16 +72,7 @@ class _State:
         # passages are stored item by item, so each item owns one contiguous row range
         self.p_start = np.searchsorted(self.owner, np.arange(n_items), side="left")
         self.p_end = np.searchsorted(self.owner, np.arange(n_items), side="right")
-        try:
-            import faiss
-
-            self.faiss = faiss.read_index(str(gen.file("faiss.index")))
-            self.bm25 = bm25s.BM25.load(str(gen.file("bm25")), mmap=True, show_progress=False)
-        except Exception as e:  # any damage in a library-written file
-            raise IndexCorrupt(
-                f"{gen.path}: search files are damaged ({type(e).__name__}: {e})",
-                store.REBUILD_HINT.format(root=gen.path.parent),
-            ) from None
+        self.faiss, self.bm25 = gen.search_files()
         self.model = m["model"]
 
 
@@ -123,7 +108,7 @@ class Index:
                     gen = self.dir.current()
                     try:
                         state = _State(gen)
-                    except sqlite3.DatabaseError as e:
+                    except store.DatabaseError as e:
                         raise IndexCorrupt(
                             f"{gen.file('items.sqlite')} is damaged ({e})",
                             store.REBUILD_HINT.format(root=self.dir.root),
@@ -153,17 +138,16 @@ class Index:
     def items(self) -> Iterator[Item]:
         st = self._refresh()
         with self._lock:
-            rows = st.gen.db().execute("SELECT * FROM items ORDER BY ord").fetchall()
-        for r in rows:
-            yield store.row_to_item(r)
+            items = store.read_items(st.gen.db())
+        yield from items
 
     def get(self, item_id: str) -> Item:
         st = self._refresh()
         with self._lock:
-            r = st.gen.db().execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
-        if r is None:
+            it = store.read_item(st.gen.db(), item_id)
+        if it is None:
             raise AbsorbError(f"no item with id {item_id!r}", "list ids with: absorb items --json")
-        return store.row_to_item(r)
+        return it
 
     def __len__(self) -> int:
         return len(self._refresh().ids)
@@ -222,10 +206,13 @@ class Index:
             if f.active()
             else None
         )
+        if not kind and "repost" in st.kinds:  # retweets/boosts: others' words, only on request
+            mine = np.fromiter((k != "repost" for k in st.kinds), bool, len(st.kinds))
+            allowed = mine if allowed is None else allowed & mine
         if allowed is not None and not allowed.any():
             return []
         qv = self.embedder().encode([q])[0] if mode != "bm25" else None
-        c = self._candidates(st, q, qv, allowed, mode)
+        c = S.candidates(st, q, qv, allowed, mode, lock=self._lock)
         if c is None:
             return []
         score = S.rank(c, mode)
@@ -236,55 +223,6 @@ class Index:
             self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms, marked)
             for o in order
         ]
-
-    def _candidates(
-        self, st: _State, q: str, qv: np.ndarray | None, allowed: np.ndarray | None, mode: str
-    ) -> S.Candidates | None:
-        """Union of both sides' top passages, scored per item on both sides."""
-        terms = S.tokenize([q])[0]
-        n_p = len(st.vecs)
-        row_ok = allowed[st.owner] if allowed is not None else None
-        cand: set[int] = set()
-        lex = np.zeros(n_p, np.float32)
-        if mode != "dense":
-            with self._lock:
-                lex = S.bm25_scores(st.bm25, terms, n_p)
-            if row_ok is not None:
-                lex = np.where(row_ok, lex, 0.0)
-            cand.update(st.owner[S.top_rows(lex, S.CANDIDATES)].tolist())
-        if qv is not None:
-            rows = np.flatnonzero(row_ok) if row_ok is not None else None
-            drows, _ = S.dense_top(st.faiss, st.vecs, qv, S.CANDIDATES, rows)
-            cand.update(st.owner[drows].tolist())
-        if not cand:
-            return None
-        items = np.array(sorted(cand), dtype=np.int64)
-        lens = st.p_end[items] - st.p_start[items]
-        starts = np.r_[0, np.cumsum(lens)[:-1]]
-        # every passage row of every candidate, item by item (each owns a contiguous range)
-        rows = np.arange(int(lens.sum()), dtype=np.int64) + np.repeat(
-            st.p_start[items] - starts, lens
-        )
-        lex_p = lex[rows]
-        if qv is not None:
-            dense_p = np.asarray(st.vecs[rows] @ qv, dtype=np.float32)
-            item_sim = np.asarray(st.ivecs[items] @ qv, dtype=np.float32)
-        else:
-            dense_p = np.zeros(len(rows), np.float32)
-            item_sim = np.zeros(len(items), np.float32)
-        # the snippet passage: best by both sides at passage level
-        pscore = S.spread_norm(dense_p) + S.spread_norm(lex_p)
-        best = rows[S.segment_argmax(pscore, starts, lens)]
-        vocab = st.bm25.vocab_dict
-        return S.Candidates(
-            items=items,
-            best_row=best,
-            terms=terms,
-            dense=np.maximum.reduceat(dense_p, starts),
-            item_sim=item_sim,
-            lex=np.maximum.reduceat(lex_p, starts),
-            coverage=sum(t in vocab for t in terms) / len(terms) if terms else 0.0,
-        )
 
     def _hit(
         self,
@@ -297,8 +235,14 @@ class Index:
     ) -> Hit:
         with self._lock:
             db = st.gen.db()
-            text = db.execute("SELECT text FROM items WHERE id = ?", (st.ids[i],)).fetchone()[0]
-            passage = db.execute("SELECT text FROM passages WHERE row = ?", (row,)).fetchone()[0]
+            text = store.item_text(db, st.ids[i])
+            passage = store.passage_text(db, row)
+            cues = (
+                store.item_extra(db, st.ids[i]).get("cue_times")
+                if st.kinds[i] == "transcript"
+                else None
+            )
+            at = time_at(cues, store.passage_start(db, row)) if cues else None
         return Hit(
             id=st.ids[i],
             title=st.titles[i],
@@ -311,6 +255,7 @@ class Index:
             text=text,
             date_kind=st.date_kinds[i],
             passage=passage,
+            at=at,
             highlights=S.highlight_spans(passage, marked or []),
         )
 
@@ -335,18 +280,18 @@ class Index:
         st = self._refresh()
         with self._lock:
             db = st.gen.db()
-            labels = {r[0]: r[1] for r in db.execute("SELECT id, label FROM topics")}
-            rows = db.execute(
-                "SELECT p.item_id, p.x, p.y, p.topic FROM points p "
-                "JOIN items i ON i.id = p.item_id ORDER BY i.ord"
-            ).fetchall()
+            labels = store.topic_labels(db)
+            rows = store.map_points(db)
         return [MapPoint(r[0], r[1], r[2], r[3], labels.get(r[3], "unsorted")) for r in rows]
 
     def topics(self) -> list[Topic]:
         st = self._refresh()
         with self._lock:
-            rows = st.gen.db().execute("SELECT * FROM topics ORDER BY size DESC, id").fetchall()
-        return [store.row_to_topic(r) for r in rows]
+            return store.read_topics(st.gen.db(), by_size=True)
+
+    def state(self) -> _State:
+        """The live generation's loaded arrays (``search.SearchArrays``), for benchmarks."""
+        return self._refresh()
 
     def item_vectors(self) -> tuple[list[str], np.ndarray]:
         st = self._refresh()

@@ -138,6 +138,7 @@ class Hit:
     # probability of relevance in [0, 1]; None where no query was asked (``similar``)
     match: str | None = None
     confidence: float | None = None
+    at: float | None = None  # seconds into a talk where the passage starts (subtitles)
     # (start, end) character spans in ``passage`` of the query's words that carry weight in
     # this corpus (``search.marked_terms``): what a reader should see marked
     highlights: list[tuple[int, int]] = field(default_factory=list)

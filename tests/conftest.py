@@ -66,6 +66,25 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that load the real model or drive Chromium are ``slow`` by definition.
+
+    The default tier is ``pytest -m "not slow"`` (under a minute); CI runs every tier.
+    """
+    for item in items:
+        if item.get_closest_marker("model") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
+def cli(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """Run ``absorb ARGS`` in-process with click's CliRunner (stderr kept apart)."""
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
     """Print what the reliability tests tried (bad files, kill points, hostile queries)."""
     import sys

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import cli
 
 from indexer import open_index
 from indexer.build import build_index
@@ -126,21 +125,11 @@ def test_lock_refuses_second_writer(seeds: Path, tmp_path: Path) -> None:
         build_index([seeds], d.root, progress=False)
 
 
-def _absorb(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "indexer.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
-
-
 def test_items_json_cli(seeds: Path, tmp_path: Path) -> None:
     idx = tmp_path / "idx"
-    p = _absorb("index", str(seeds), "--index", str(idx))
-    assert p.returncode == 0, p.stderr
-    p = _absorb("items", "--index", str(idx), "--json")
+    p = cli("index", str(seeds), "--index", str(idx))
+    assert p.exit_code == 0, p.stderr
+    p = cli("items", "--index", str(idx), "--json")
     rows = [json.loads(line) for line in p.stdout.splitlines()]
     assert len(rows) == 46
     for key in (

@@ -34,7 +34,7 @@ def test_exact_faiss_matches_numpy() -> None:
 
 
 def test_hnsw_recall_against_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(S, "APPROX_MIN_PASSAGES", 1000)
+    monkeypatch.setattr(S.dense, "APPROX_MIN_PASSAGES", 1000)
     v = _unit(5000, 32)
     index = S.build_faiss(v)
     assert hasattr(index, "hnsw")

@@ -24,17 +24,45 @@ import codecs
 from collections.abc import Callable
 
 from ..models import Item, ParseError
-from . import absorb_feed, gplus, html_page, jsonl, markdown, medium_pandoc, transcript
+from . import (
+    absorb_feed,
+    code,
+    feed,
+    gplus,
+    html_page,
+    jsonl,
+    markdown,
+    mastodon,
+    medium_pandoc,
+    notebook,
+    pdf,
+    project,
+    substack,
+    subtitles,
+    transcript,
+    twitter,
+    wordpress,
+)
 
 # Order matters: specific formats before generic fallbacks.
 Warn = Callable[[str], None]
+Read = Callable[[str], "bytes | None"]  # a file near the capture, by relative path
 PARSERS: list[tuple[str, Callable[[str, str], bool], Callable[[str, str, Warn], list[Item]]]] = [
+    ("notebook", notebook.sniff, notebook.parse),
+    ("twitter", twitter.sniff, twitter.parse),
+    ("mastodon", mastodon.sniff, mastodon.parse),
+    ("subtitles", subtitles.sniff, subtitles.parse),
+    ("wordpress", wordpress.sniff, wordpress.parse),
+    ("substack", substack.sniff, substack.parse),
+    ("feed", feed.sniff, feed.parse),
     ("jsonl", jsonl.sniff, jsonl.parse),
     ("absorb-feed", absorb_feed.sniff, absorb_feed.parse),
     ("medium-pandoc", medium_pandoc.sniff, medium_pandoc.parse),
     ("gplus", gplus.sniff, gplus.parse),
     ("transcript", transcript.sniff, transcript.parse),
     ("html", html_page.sniff, html_page.parse),
+    ("code", code.sniff, code.parse),
+    ("project", project.sniff, project.parse),
     ("markdown", markdown.sniff, markdown.parse),  # also plain text: the fallback
 ]
 
@@ -78,20 +106,35 @@ def detect(text: str, source: str) -> str:
     return "markdown"
 
 
-def parse_capture(source: str, data: bytes, warn: Warn) -> list[Item]:
+def owner(source: str, read: Read) -> str | None:
+    """Why ``source`` is read as part of another capture (a Substack body), else None."""
+    return substack.owner(source, read)
+
+
+def parse_capture(source: str, data: bytes, warn: Warn, read: Read | None = None) -> list[Item]:
     """Parse one capture's bytes into items; raises ParseError with the reason.
 
-    Item ids are stable: the same capture gives the same ids on every run.
+    Item ids are stable: the same capture gives the same ids on every run. ``read`` gives
+    the files a multi-file format keeps beside its capture (a Substack export's posts).
     """
     if not data.strip():
         raise ParseError(f"{source}: empty file")
+    if pdf.is_pdf(data):  # the one binary format: parsed from bytes
+        return _checked(source, "pdf", lambda: pdf.parse_pdf(data, source, warn))
     if looks_binary(data):
         raise ParseError(f"{source}: binary file, not a text capture")
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
     name = detect(text, source)
+    if name == "substack":
+        return _checked(source, name, lambda: substack.parse(text, source, warn, read))
     parser = next(p for n, _, p in PARSERS if n == name)
+    return _checked(source, name, lambda: parser(text, source, warn))
+
+
+def _checked(source: str, name: str, run: Callable[[], list[Item]]) -> list[Item]:
+    """Run a parser: its bugs become ParseErrors naming the file; empty results are errors."""
     try:
-        items = parser(text, source, warn)
+        items = run()
     except ParseError:
         raise
     except Exception as e:  # a parser bug must not stop the run: report it instead

@@ -73,6 +73,15 @@ def _date(soup: BeautifulSoup, raw: str) -> dt.date | None:
     return None
 
 
+# newsletter platforms' subscribe buttons and widgets inside the post body (Substack)
+CHROME_CLASS = re.compile(r"^(?:button-wrapper|subscription-widget|subscribe-widget|share-dialog)")
+
+
+def _chrome(tag: Tag) -> bool:
+    classes = tag.get("class") or ()
+    return any(CHROME_CLASS.match(c) for c in classes) if tag.name in ("div", "p") else False
+
+
 def _text(root: Tag) -> str:
     """Text of ``root`` without dropped elements; an explicit stack, as pages nest deeply."""
     out: list[str] = []
@@ -84,7 +93,7 @@ def _text(root: Tag) -> str:
         elif isinstance(node, NavigableString):
             if not isinstance(node, (PreformattedString, Script, Stylesheet, TemplateString)):
                 out.append(str(node))
-        elif isinstance(node, Tag) and node.name not in DROP:
+        elif isinstance(node, Tag) and node.name not in DROP and not _chrome(node):
             if node.name == "br":
                 out.append(BR)
             elif node.name == "pre":
@@ -99,6 +108,26 @@ def _text(root: Tag) -> str:
     raw = re.sub(rf" ?{BR} ?", "\n", raw)
     raw = re.sub(rf"(?: ?{PARA} ?)+", "\n\n", raw)
     return tidy("\n".join(ln.strip() for ln in raw.split("\n")).replace(SP, " "))
+
+
+def fragment_text(fragment: str) -> str:
+    """Readable text of an HTML fragment (a feed entry, a toot, a post body).
+
+    Subscribe buttons and widgets that newsletter platforms put in the body go (``_chrome``).
+
+    >>> fragment_text("<p>One &amp; two</p><p class='button-wrapper'><a>Sign up</a></p>")
+    'One & two'
+    """
+    fragment = fragment.replace("\xad", "").replace("&shy;", "")  # soft hyphens: invisible
+    if "<" not in fragment:
+        return tidy(html.unescape(fragment))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(fragment, "lxml")
+    try:
+        return _text(soup)
+    except RecursionError:
+        return _fallback(fragment)
 
 
 def _fallback(text: str) -> str:
