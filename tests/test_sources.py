@@ -440,7 +440,7 @@ def test_jsonl_keeps_good_lines_and_warns_on_bad_ones() -> None:
     assert items[0].kind == "article" and items[1].kind == "note"
     assert items[1].date == dt.date(2016, 12, 19)
     assert items[2].date is None and items[2].url == "https://e.x/1"
-    assert items[3].extra == {"lang": "en", "capture_format": "jsonl"}
+    assert items[3].extra == {"lang": "en"}
     assert len({it.id for it in items}) == 4
     assert [it.position for it in items] == [0, 1, 2, 3]
     assert [it.id for it in parse_text("import.jsonl", "\n".join(lines))[0]] == [

@@ -117,18 +117,25 @@ def parse_capture(source: str, data: bytes, warn: Warn, read: Read | None = None
     Item ids are stable: the same capture gives the same ids on every run. ``read`` gives
     the files a multi-file format keeps beside its capture (a Substack export's posts).
     """
+    return parse_capture_as(source, data, warn, read)[1]
+
+
+def parse_capture_as(
+    source: str, data: bytes, warn: Warn, read: Read | None = None
+) -> tuple[str, list[Item]]:
+    """``parse_capture``, and the name of the format it was read as (shown to the reader)."""
     if not data.strip():
         raise ParseError(f"{source}: empty file")
     if pdf.is_pdf(data):  # the one binary format: parsed from bytes
-        return _checked(source, "pdf", lambda: pdf.parse_pdf(data, source, warn))
+        return "pdf", _checked(source, "pdf", lambda: pdf.parse_pdf(data, source, warn))
     if looks_binary(data):
         raise ParseError(f"{source}: binary file, not a text capture")
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
     name = detect(text, source)
     if name == "substack":
-        return _checked(source, name, lambda: substack.parse(text, source, warn, read))
+        return name, _checked(source, name, lambda: substack.parse(text, source, warn, read))
     parser = next(p for n, _, p in PARSERS if n == name)
-    return _checked(source, name, lambda: parser(text, source, warn))
+    return name, _checked(source, name, lambda: parser(text, source, warn))
 
 
 def _checked(source: str, name: str, run: Callable[[], list[Item]]) -> list[Item]:
@@ -140,8 +147,6 @@ def _checked(source: str, name: str, run: Callable[[], list[Item]]) -> list[Item
     except Exception as e:  # a parser bug must not stop the run: report it instead
         raise ParseError(f"{source}: could not parse as {name} ({type(e).__name__}: {e})") from e
     items = [it for it in items if it.text.strip()]
-    for it in items:  # the reader is shown how the capture was read (the app's source line)
-        it.extra["capture_format"] = name
     if not items:
         raise ParseError(f"{source}: no readable text found (parsed as {name})")
     return items
