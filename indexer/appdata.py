@@ -132,6 +132,7 @@ class Catalog:
     author: str = ""  # the most common author, for the header
     roots: list[str] = field(default_factory=list)  # the indexed folders
     _hover: list[str] | None = field(default=None, repr=False)
+    _any_dated: bool | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -145,6 +146,12 @@ class Catalog:
         if self._hover is None:
             self._hover = [hover_text(self, r) for r in range(len(self.ids))]
         return self._hover
+
+    def any_dated(self) -> bool:
+        """Whether any item has a date or a date range (computed once)."""
+        if self._any_dated is None:
+            self._any_dated = any(self.dates) or any(self.date_ends)
+        return self._any_dated
 
     def year_span(self) -> tuple[int, int] | None:
         years = [d.year for d in self.dates if d] + [d.year for d in self.date_ends if d]

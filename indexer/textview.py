@@ -27,6 +27,8 @@ from .appdata import esc, highlight_html, link_html
 _INDENTED = re.compile(r"^(?: {2,}|\t)\S")
 _YAML_KEY = re.compile(r"^[\w.-]+:(?:\s+\S.*)?$")  # "on:", "name: deploy"
 _YAML_PAIR = re.compile(r"^[\w.-]+:\s+[^\s.!?][^.!?]{0,60}$")  # "name: deploy", not "Note: x."
+_STATEMENT = re.compile(r"[=;{}]|\w\(|^\s*(?:#|//|\$ |>>> )")
+_SENTENCE = re.compile(r"(?:\w{2,}[.!?]|[a-z],)\s*$|(?:\b[A-Za-z]+\b[ ,]+){12}")  # prose-like
 _URL = re.compile(r"https?://[^\s<>\"'`\\)\]]+[^\s<>\"'`\\)\].,;:!?]")
 
 
@@ -43,7 +45,9 @@ def _is_code(para: str) -> bool:
     indented = sum(1 for ln in lines if _INDENTED.match(ln))
     if len(lines) == 1:  # a lone line is code only when indented like Markdown code (4+)
         return para.startswith(("    ", "\t"))
-    return indented > 0 and all(_looks_like_code(ln) for ln in lines if not _INDENTED.match(ln))
+    if indented == 0:  # flush-left code: every line a statement ("z = f(x)  # comment")
+        return all(_STATEMENT.search(ln) and not _SENTENCE.search(ln) for ln in lines)
+    return all(_looks_like_code(ln) for ln in lines if not _INDENTED.match(ln))
 
 
 def _looks_like_code(line: str) -> bool:

@@ -85,7 +85,9 @@ def original_link(cat: A.Catalog, row: int) -> str:
 
 
 def meta_html(cat: A.Catalog, row: int, *extra: str, words: bool = False) -> str:
-    chips = [*extra, date_chip(cat, row), kind_chip(cat.kinds[row]), source_chip(cat, row)]
+    # where nothing is dated, "date unknown" on every card says nothing the page has not
+    date = date_chip(cat, row) if cat.any_dated() else ""
+    chips = [*extra, date, kind_chip(cat.kinds[row]), source_chip(cat, row)]
     if words:
         chips.append(chip(R.plural(cat.words(row), "word"), "words"))
     chips.append(original_link(cat, row))
@@ -109,10 +111,8 @@ def item_rows(cat: A.Catalog, rows: Sequence[int], key: str, note: str = "") -> 
         for r in rows:
             with st.container(key=f"row-{key}-{cat.ids[r]}", gap=None):
                 open_button(cat, r, key, limit=110)
-                html_block(
-                    f'<div class="ab-rowmeta">{A.esc(cat.date_labels[r])} · '
-                    f"{A.esc(cat.kinds[r])}</div>"
-                )
+                when = f"{cat.date_labels[r]} · " if cat.any_dated() else ""
+                html_block(f'<div class="ab-rowmeta">{A.esc(when + cat.kinds[r])}</div>')
         if note:
             html_block(f'<div class="ab-rowmeta">{A.esc(note)}</div>')
 

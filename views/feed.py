@@ -124,7 +124,12 @@ def timeline(cat: A.Catalog, rows: np.ndarray) -> None:
                 "mark": {"type": "bar", "tooltip": True},
                 "encoding": {
                     "x": {"field": "year", "type": "ordinal", "title": None},
-                    "y": {"field": "items", "type": "quantitative", "title": None},
+                    "y": {
+                        "field": "items",
+                        "type": "quantitative",
+                        "title": None,
+                        "axis": {"tickMinStep": 1, "format": "d"},
+                    },
                 },
                 "height": 160,
             },
