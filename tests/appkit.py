@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from streamlit.testing.v1 import AppTest
 
@@ -67,3 +69,49 @@ def probe_json() -> str:
 
 def unescape(s: str) -> str:
     return html.unescape(re.sub(r"<br>", "\n", s))
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's Chromium under Playwright with absorb's headless flags (browser tests)."""
+    from playwright.sync_api import sync_playwright
+
+    from indexer.appserver import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@contextmanager
+def new_page(browser, height: int = 1000, wait_ms: int = 60_000) -> Iterator[object]:
+    """A fresh 1400-wide page (own context, so no state leaks between tests)."""
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": height})
+    pg = ctx.new_page()
+    pg.set_default_timeout(wait_ms)
+    expect.set_options(timeout=wait_ms)
+    try:
+        yield pg
+    finally:
+        ctx.close()
+
+
+@contextmanager
+def fake_app(caps, base, timeout: float = 60) -> Iterator[str]:
+    """``caps`` indexed with the fake embedder under ``base``, served; yields the app's URL."""
+    import os
+
+    from indexer.appserver import running_app
+    from indexer.build import build_index
+
+    index = base / "index"
+    build_index([caps], index, model="fake:64", progress=False)
+    env = {**os.environ, "ABSORB_MODEL": "fake:64", "ABSORB_CACHE": str(base / "cache")}
+    env["HF_HUB_OFFLINE"] = "1"
+    with running_app(index, env=env, log=base / "server.log", timeout=timeout) as app:
+        yield app.url

@@ -129,3 +129,12 @@ def app(app_index: Path, monkeypatch: pytest.MonkeyPatch):
         return at.run(timeout=TIMEOUT)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test (tests/test_browser*.py)."""
+    from appkit import chromium
+
+    with chromium() as b:
+        yield b

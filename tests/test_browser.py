@@ -10,14 +10,14 @@ or Playwright is missing (``playwright install`` is not needed: Debian's
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from appkit import fake_app, new_page
 
-from indexer.appserver import CHROMIUM, CHROMIUM_ARGS, running_app
+from indexer.appserver import CHROMIUM
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -41,45 +41,18 @@ sync_api = pytest.importorskip(
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from indexer.build import build_index
-
     base = tmp_path_factory.mktemp("browser")
     caps = base / "captures"
     shutil.copytree(ROOT / "data" / "captures", caps)
     (caps / "zz_probe.jsonl").write_text(json.dumps(PROBE) + "\n", encoding="utf-8")
-    index = base / "index"
-    build_index([caps], index, model="fake:64", progress=False)
-
-    env = {
-        **os.environ,
-        "ABSORB_MODEL": "fake:64",
-        "ABSORB_CACHE": str(base / "cache"),
-        "HF_HUB_OFFLINE": "1",
-    }
-    with running_app(index, env=env, log=base / "server.log", timeout=30) as app:
-        yield app.url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with fake_app(caps, base, timeout=30) as url:
+        yield url
 
 
 @pytest.fixture
 def page(browser, server: str):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-    pg = ctx.new_page()
-    pg.set_default_timeout(WAIT_MS)
-    sync_api.expect.set_options(timeout=WAIT_MS)
-    try:
+    with new_page(browser, height=900, wait_ms=WAIT_MS) as pg:
         yield pg
-    finally:
-        ctx.close()
 
 
 def test_search_then_map(page, server: str, tmp_path: Path) -> None:

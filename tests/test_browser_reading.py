@@ -8,14 +8,14 @@ Screenshots go to pytest's tmp_path.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from appkit import fake_app, new_page
 
-from indexer.appserver import CHROMIUM, CHROMIUM_ARGS, running_app
+from indexer.appserver import CHROMIUM
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.corpus]
 
@@ -35,39 +35,18 @@ expect = sync_api.expect
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from indexer.build import build_index
-
     base = tmp_path_factory.mktemp("til_browser")
     caps = base / "simonw-til"
     for f in FOLDERS:
         shutil.copytree(TIL / f, caps / f)
-    index = base / "index"
-    build_index([caps], index, model="fake:64", progress=False)
-    env = {**os.environ, "ABSORB_MODEL": "fake:64", "ABSORB_CACHE": str(base / "cache")}
-    with running_app(index, env=env, log=base / "server.log", timeout=60) as app:
-        yield app.url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with fake_app(caps, base) as url:
+        yield url
 
 
 @pytest.fixture
 def page(browser, server: str):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = ctx.new_page()
-    pg.set_default_timeout(WAIT_MS)
-    expect.set_options(timeout=WAIT_MS)
-    try:
+    with new_page(browser, height=1000, wait_ms=WAIT_MS) as pg:
         yield pg
-    finally:
-        ctx.close()
 
 
 def settle(page) -> None:

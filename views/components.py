@@ -117,5 +117,8 @@ def item_rows(cat: A.Catalog, rows: Sequence[int], key: str, note: str = "") -> 
             html_block(f'<div class="ab-rowmeta">{A.esc(note)}</div>')
 
 
-def empty(message: str) -> None:
+def empty(message: str, cat: A.Catalog | None = None, key: str = "") -> None:
+    """A message where a list would be; with ``cat``, a button that resets the filters."""
     html_block(f'<div class="ab-empty">{A.esc(message)}</div>')
+    if cat is not None:
+        st.button("Reset filters", on_click=state.reset_filters, args=(cat.year_span(),), key=key)

@@ -53,13 +53,7 @@ def feed_view(cat: A.Catalog, flt: Filters) -> None:
         )
         rows = A.filter_rows(cat, flt, text)
         if len(rows) == 0:
-            C.empty("Nothing matches these filters.")
-            st.button(
-                "Reset filters",
-                on_click=state.reset_filters,
-                args=(cat.year_span(),),
-                key="reset-empty",
-            )
+            C.empty("Nothing matches these filters.", cat, "reset-empty")
             return
         order = order_control(cat, rows)
         sections = R.feed_sections(cat, rows, order)

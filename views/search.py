@@ -95,14 +95,8 @@ def show_hits(cat: A.Catalog, hits: list[Hit], flt: Filters) -> None:
     hits = [h for h in hits if h.id in cat.pos]  # the index may have moved on mid-run
     if not hits:
         active = flt.active()
-        C.empty("No results" + (" with these filters." if active else "."))
-        if active:
-            st.button(
-                "Reset filters",
-                on_click=state.reset_filters,
-                args=(cat.year_span(),),
-                key="reset-noresults",
-            )
+        msg = "No results" + (" with these filters." if active else ".")
+        C.empty(msg, cat if active else None, "reset-noresults")
         return
     good = [h for h in hits if h.match != "weak"]
     weak = [h for h in hits if h.match == "weak"]
