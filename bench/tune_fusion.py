@@ -17,22 +17,12 @@ import sys
 
 import numpy as np
 
-from indexer import open_index
 from indexer import search as S
-from indexer.evaluate import load_questions, relevant_ids
+from indexer.evaluate import judged_candidates
 
 
 def collect(index_path: str, questions: str) -> list[tuple[S.Candidates, np.ndarray, str]]:
-    idx = open_index(index_path)
-    st = idx.state()
-    items = list(idx.items())
-    out = []
-    for q in load_questions(questions):
-        rel = relevant_ids(items, q["rel"])
-        c = S.candidates(st, S.clean_query(q["q"]), idx.embed_query(q["q"]), None, "hybrid")
-        labels = np.array([st.ids[i] in rel for i in c.items])
-        out.append((c, labels, q.get("split", "tune")))
-    return out
+    return [(j.c, j.labels, j.split) for j in judged_candidates(index_path, questions)]
 
 
 def mrr(data, **w) -> dict[str, float]:

@@ -163,8 +163,12 @@ def items(index_dir: str, as_json: bool) -> None:
 
 def _hit_line(o: dict[str, Any]) -> str:
     date = o["date"] or "date unknown"
+    match = f"{o['match']:<6} " if o.get("match") else ""
     at = f" (at {int(o['at']) // 60}:{int(o['at']) % 60:02d})" if o.get("at") is not None else ""
-    return f"{o['score']:.3f}  {o['id']}  {date:<12} {o['kind']:<10} {o['title']}{at}\n        {o['snippet']}"
+    return (
+        f"{o['score']:.3f}  {match}{o['id']}  {date:<12} {o['kind']:<10} {o['title']}{at}"
+        f"\n        {o['snippet']}"
+    )
 
 
 def _hit_obj(h: Any) -> dict[str, Any]:
@@ -172,7 +176,7 @@ def _hit_obj(h: Any) -> dict[str, Any]:
     return {
         k: d[k]
         for k in ("id", "title", "date", "kind", "source", "url", "score", "snippet", "text")
-    } | {"date_kind": d.get("date_kind"), "at": d.get("at")}
+    } | {k: d.get(k) for k in ("date_kind", "at", "match", "confidence")}
 
 
 @main.command()
@@ -195,6 +199,7 @@ def _hit_obj(h: Any) -> dict[str, Any]:
     help="Ranking method (dense/bm25 are for comparison).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--all", "show_all", is_flag=True, help="Also show weak matches.")
 @friendly
 def search(
     question: str,
@@ -206,23 +211,35 @@ def search(
     source: str | None,
     mode: str,
     as_json: bool,
+    show_all: bool,
 ) -> None:
     """Find the items that answer QUESTION, best first, each with its best passage.
+
+    Each hit says how well it matches (strong, fair, weak); weak ones are left
+    out unless --all is given, so a question nothing answers gets no results.
 
     \b
     Examples:
       absorb search "where does the mass go when you lose fat?"
       absorb search "policy gradients" --kind summary -k 3 --json
-      absorb search "jekyll" --since 2014 --until 2015-06
+      absorb search "jekyll" --since 2014 --until 2015-06 --all
     """
     from . import open_index
 
-    hits = open_index(index_dir).search(
-        question, k=k, since=since, until=until, kind=kind, source=source, mode=mode
-    )
+    idx = open_index(index_dir)
+    args = dict(k=k, since=since, until=until, kind=kind, source=source, mode=mode)
+    hits = idx.search(question, **args, min_match=None if show_all else "fair")
     if not hits and not as_json:
-        click.echo("No results.", err=True)
+        weak = [] if show_all else idx.search(question, **args)
+        click.echo(
+            f"No good match: {len(weak)} weak result(s); --all shows them."
+            if weak
+            else "No results.",
+            err=True,
+        )
     _emit([_hit_obj(h) for h in hits], as_json, _hit_line)
+    if hits and len(hits) < k and not show_all and not as_json and mode == "hybrid":
+        click.echo(f"{len(hits)} good match(es); --all adds the weak ones.", err=True)
 
 
 @main.command()
@@ -324,12 +341,14 @@ def serve(index_dir: str, port: int, host: str) -> None:
 @index_option
 @click.option("-k", default=10, show_default=True)
 @click.option("--verbose", "-v", is_flag=True, help="Show each question's rank per method.")
+@click.option("--split", type=click.Choice(["tune", "holdout"]), help="Only these questions.")
 @friendly
-def eval_cmd(questions: str, index_dir: str, k: int, verbose: bool) -> None:
-    """Retrieval quality on a questions file: MRR@10, Success@1, Success@5.
+def eval_cmd(questions: str, index_dir: str, k: int, verbose: bool, split: str | None) -> None:
+    """Retrieval quality on a questions file: MRR@10, Success@1, Success@5, calibration.
 
     QUESTIONS is JSON Lines of {"q": ..., "rel": [[source glob, title/text substring or null], ...]}.
-    Prints absorb (hybrid) beside BM25 alone and dense whole-item search alone.
+    Prints absorb beside BM25, dense whole-item, dense best-passage and reciprocal-rank
+    fusion, then the reliability of absorb's match strength (confidence bins, ECE).
 
     \b
     Example:
@@ -337,7 +356,7 @@ def eval_cmd(questions: str, index_dir: str, k: int, verbose: bool) -> None:
     """
     from .evaluate import evaluate, format_table
 
-    res = evaluate(questions, index_dir, k=k)
+    res = evaluate(questions, index_dir, k=k, split=split)
     click.echo(format_table(res, verbose=verbose))
 
 

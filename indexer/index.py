@@ -26,6 +26,7 @@ from . import search as S
 from . import store
 from .embed import Embedder, load_embedder
 from .models import AbsorbError, Hit, IndexCorrupt, IndexIncompatible, Item, Topic
+from .search import confidence as C
 from .sources.subtitles import time_at
 
 
@@ -182,13 +183,21 @@ class Index:
         kind: str | list[str] | None = None,
         source: str | None = None,
         mode: str = "hybrid",
+        min_match: str | None = None,
         topic: int | list[int] | None = None,
         filters: S.Filters | None = None,
     ) -> list[Hit]:
         """Top-k items for a natural-language question (``mode``: hybrid, dense, bm25).
 
-        Filter by keyword arguments, or pass them all at once as ``filters``.
+        Hybrid hits carry ``match`` (strong, fair, weak) and ``confidence``
+        (indexer/search/confidence.py); ``min_match="fair"`` drops weaker hits, so a
+        question nothing answers gets an empty list. Filter by keyword arguments, or pass
+        them all at once as ``filters``.
         """
+        if min_match is not None and min_match not in C.LEVELS:
+            raise AbsorbError(
+                f"min_match {min_match!r} is not a match strength", "use strong, fair or weak"
+            )
         q = S.clean_query(query)
         if k <= 0:
             return []
@@ -218,11 +227,22 @@ class Index:
         score = S.rank(c, mode)
         items, best_row, terms = c.items, c.best_row, c.terms
         marked = S.marked_terms(st.bm25, terms)
-        order = np.argsort(-score, kind="stable")[:k]
-        return [
-            self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms, marked)
-            for o in order
-        ]
+        order = np.argsort(-score, kind="stable")
+        conf = (
+            C.probability(C.features(c.dense, c.item_sim, c.lex, c.coverage, score, order)[:k])
+            if mode == "hybrid"
+            else [None] * k
+        )
+        hits = []
+        for o, p in zip(order[:k], conf, strict=False):
+            p = None if p is None else round(float(p), 3)
+            match = None if p is None else C.level(p)
+            if p is not None and not C.at_least(match, min_match):
+                continue  # weaker than asked for: never loaded
+            h = self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms, marked)
+            h.confidence, h.match = p, match
+            hits.append(h)
+        return hits
 
     def _hit(
         self,

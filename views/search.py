@@ -103,11 +103,14 @@ def show_hits(cat: A.Catalog, hits: list[Hit], flt: Filters) -> None:
     if good:
         st.caption(f"{R.plural(len(good), 'result')}, best first")
     else:
-        st.caption("No good match; the nearest items are below.")
+        st.info(
+            "No good match: nothing in the archive answers this well. The closest items "
+            "are under **Weaker matches**."
+        )
     for rank, h in enumerate(good, 1):
         hit_card(cat, h, rank)
     if weak:
-        with st.expander(f"Weaker matches · {len(weak):,}", expanded=not good):
+        with st.expander(f"Weaker matches · {len(weak):,}"):
             for rank, h in enumerate(weak, len(good) + 1):
                 hit_card(cat, h, rank)
 

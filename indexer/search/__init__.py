@@ -8,7 +8,8 @@ S.clean_query(...)`` keeps working:
 - ``dense``: the FAISS index (exact or HNSW) and top-k passage rows;
 - ``candidates``: the items a query is ranked over, with per-item evidence;
 - ``fusion``: the confidence-aware score mix (why hybrid: see its docstring);
-- ``snippets``: the passage window and the matched words to mark.
+- ``snippets``: the passage window and the matched words to mark;
+- ``confidence``: match strength (strong, fair, weak) and a calibrated probability.
 
 Filters (date range, kind, source, topic) restrict the candidate rows *before*
 ranking, so k hits come back whenever k matching items exist.
@@ -16,11 +17,22 @@ ranking, so k hits come back whenever k matching items exist.
 
 from __future__ import annotations
 
-from . import dense, filters, fusion, lexical, snippets
+from . import confidence, dense, filters, fusion, lexical, snippets
 from .candidates import CANDIDATES, SearchArrays, candidates
 from .dense import APPROX_MIN_PASSAGES, build_faiss, dense_top
 from .filters import MAX_QUERY_CHARS, Filters, clean_query, item_mask, parse_date
-from .fusion import W_DENSE, W_ITEM_VEC, Candidates, rank, segment_argmax, spread_norm, zscore
+from .fusion import (
+    PRF_TOP,
+    PRF_WEIGHT,
+    W_DENSE,
+    W_ITEM_VEC,
+    Candidates,
+    feedback_query,
+    rank,
+    segment_argmax,
+    spread_norm,
+    zscore,
+)
 from .lexical import _stemmer, _stopwords, bm25_scores, build_bm25, tokenize, top_rows
 from .snippets import MARK_MAX_DF, highlight_spans, make_snippet, marked_terms, query_terms
 
@@ -28,6 +40,8 @@ __all__ = [
     "APPROX_MIN_PASSAGES",
     "CANDIDATES",
     "MARK_MAX_DF",
+    "PRF_TOP",
+    "PRF_WEIGHT",
     "MAX_QUERY_CHARS",
     "W_DENSE",
     "W_ITEM_VEC",
@@ -41,8 +55,10 @@ __all__ = [
     "build_faiss",
     "candidates",
     "clean_query",
+    "confidence",
     "dense",
     "dense_top",
+    "feedback_query",
     "filters",
     "fusion",
     "highlight_spans",

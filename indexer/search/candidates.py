@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .dense import dense_top
-from .fusion import Candidates, segment_argmax, spread_norm
+from .fusion import PRF_TOP, Candidates, feedback_query, rank, segment_argmax, spread_norm
 from .lexical import bm25_scores, tokenize, top_rows
 
 CANDIDATES = 200  # top passages taken from each side
@@ -86,7 +86,7 @@ def candidates(
     pscore = spread_norm(dense_p) + spread_norm(lex_p)
     best = rows[segment_argmax(pscore, starts, lens)]
     vocab = st.bm25.vocab_dict
-    return Candidates(
+    c = Candidates(
         items=items,
         best_row=best,
         terms=terms,
@@ -95,3 +95,10 @@ def candidates(
         lex=np.maximum.reduceat(lex_p, starts),
         coverage=sum(t in vocab for t in terms) / len(terms) if terms else 0.0,
     )
+    if qv is not None and mode == "hybrid" and PRF_TOP:
+        # pseudo-relevance feedback (fusion.feedback_query): a second dense pass
+        top = np.argsort(-rank(c), kind="stable")[:PRF_TOP]
+        q2 = feedback_query(qv, np.asarray(st.ivecs[items[top]], dtype=np.float32))
+        c.fb_dense = np.maximum.reduceat(np.asarray(st.vecs[rows] @ q2), starts)
+        c.fb_item_sim = np.asarray(st.ivecs[items] @ q2, dtype=np.float32)
+    return c
