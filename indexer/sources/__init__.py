@@ -105,19 +105,26 @@ def parse_capture(source: str, data: bytes, warn: Warn, read: Read | None = None
     Item ids are stable: the same capture gives the same ids on every run. ``read`` gives
     the files a multi-file format keeps beside its capture (a Substack export's posts).
     """
+    return parse_capture_as(source, data, warn, read)[1]
+
+
+def parse_capture_as(
+    source: str, data: bytes, warn: Warn, read: Read | None = None
+) -> tuple[str, list[Item]]:
+    """``parse_capture``, and the name of the format it was read as (shown to the reader)."""
     if not data.strip():
         raise ParseError(f"{source}: empty file")
     if pdf.is_pdf(data):  # the one binary format: parsed from bytes
-        return _checked(source, "pdf", lambda: pdf.parse_pdf(data, source, warn))
+        return "pdf", _checked(source, "pdf", lambda: pdf.parse_pdf(data, source, warn))
     decoded = decode_capture(data, source)  # ParseError: binary, or a false byte-order mark
     if decoded.bad_lines:
         warn(f"{source}: {_lines(decoded.bad_lines)}: stray control bytes, not text; skipped")
     text = decoded.text
     name = detect(text, source)
     if name == "substack":
-        return _checked(source, name, lambda: substack.parse(text, source, warn, read))
+        return name, _checked(source, name, lambda: substack.parse(text, source, warn, read))
     parser = next(p for n, _, p in PARSERS if n == name)
-    return _checked(source, name, lambda: parser(text, source, warn))
+    return name, _checked(source, name, lambda: parser(text, source, warn))
 
 
 def _checked(source: str, name: str, run: Callable[[], list[Item]]) -> list[Item]:
