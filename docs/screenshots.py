@@ -1,4 +1,4 @@
-"""Regenerate the README screenshots (docs/feed.png, docs/search.png, docs/map.png).
+"""Regenerate the README screenshots (docs/feed.png, search.png, item.png, map.png).
 
 Builds (or reuses) an index of the bundled captures with the real bundled model,
 serves the app on a free local port and photographs each view with Playwright
@@ -39,12 +39,12 @@ def shoot(url: str, out: Path, theme: str, chromium: str) -> None:
     q = urllib.parse.quote_plus(QUESTION)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900}, color_scheme=theme)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, color_scheme=theme)
         page.set_default_timeout(60_000)
         expect.set_options(timeout=60_000)
 
         page.goto(url)
-        expect(page.locator(".ab-title").first).to_be_visible()
+        expect(page.locator('[class*="st-key-card-"]').first).to_be_visible()
         settle(page)  # let the timeline chart draw
         page.screenshot(path=str(out / "feed.png"))
         print("wrote", out / "feed.png")
@@ -56,6 +56,13 @@ def shoot(url: str, out: Path, theme: str, chromium: str) -> None:
         settle(page)
         page.screenshot(path=str(out / "search.png"))
         print("wrote", out / "search.png")
+
+        # the item view, opened from the first result (a drawer over the search)
+        page.locator('[class*="st-key-open-hit1-"] button').first.click()
+        expect(page.locator('[role="dialog"] .ab-doc')).to_be_visible()
+        settle(page)
+        page.screenshot(path=str(out / "item.png"))
+        print("wrote", out / "item.png")
 
         page.goto(f"{url}/?view=Map&q={q}")
         page.locator(".js-plotly-plot canvas").first.wait_for()

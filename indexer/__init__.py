@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import offline
+from .config import DEFAULT_INDEX
 from .models import (
     AbsorbError,
     Hit,
@@ -21,6 +23,8 @@ from .models import (
 
 if TYPE_CHECKING:
     from .index import Index
+
+offline.enforce()  # before any library that could phone out is imported (indexer.offline)
 
 __version__ = "0.1.0"
 __all__ = [
@@ -36,7 +40,7 @@ __all__ = [
 ]
 
 
-def open_index(path: Any = "data/index", model: str | None = None, embedder: Any = None) -> Index:
+def open_index(path: Any = DEFAULT_INDEX, model: str | None = None, embedder: Any = None) -> Index:
     """Open the index at ``path``: ``.items()``, ``.search()``, ``.similar()``, ``.map()``, ``.topics()``."""
     from .index import open_index as _open
 

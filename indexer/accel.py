@@ -17,7 +17,11 @@
 Everything is derived locally from the model folder (nothing is downloaded): the
 first use loads the model once with torch, exports it, checks the export's vectors
 against torch's on fixed probe sentences, and caches it under
-``store.user_cache_dir()/models/``; later loads need neither torch nor the export.
+``store.user_cache_dir()/models/`` (written through ``store``'s atomic helpers: a
+folder staged and renamed whole, JSON through temp file + ``os.replace``); later loads
+need neither torch nor the export. The query model's compiled form is kept beside it
+(OpenVINO ``CACHE_DIR``, ``compiled/``), so a cold query loads a blob instead of
+compiling (about 0.3 s less; measured 0.50-0.88 s -> 0.22-0.30 s on 2 busy cores).
 Only local model folders (the bundled MiniLM included) with a Transformer + mean or
 CLS pooling layout are accelerated; anything else runs on torch.
 
@@ -34,15 +38,15 @@ import importlib.util
 import json
 import os
 import random
-import shutil
 import sys
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from . import store
 
 BACKENDS = ("auto", "torch", "onnx", "openvino", "openvino-int8")
 AUTO_ORDER = ("openvino", "onnx")
@@ -50,6 +54,7 @@ FORMAT = 1  # bump when the export layout or its meaning changes
 CALIBRATION_TEXTS = 300  # passages sampled for int8 calibration
 MIN_CALIBRATION = 64  # fewer new passages than this: stay fp32 until a larger build
 MIN_COS = {"fp32": 0.999, "int8": 0.97}  # worst probe cosine to torch that passes
+COMPILED = "compiled"  # OpenVINO's CACHE_DIR beside the model: ~0.3 s less per cold query
 BATCH = 16  # short, length-sorted batches waste little on padding
 PROBES = [
     "Why should I understand backpropagation if frameworks compute gradients for me?",
@@ -94,8 +99,32 @@ def candidates(requested: str) -> list[str]:
     return [requested]
 
 
+def _openvino() -> Any:
+    """``import openvino`` without its model converter, unless something loaded it already.
+
+    ``openvino/__init__`` imports ``openvino.tools.ovc`` (the PyTorch converter and
+    its telemetry) only to offer ``ov.convert_model``, and skips it when that import
+    fails: about 130 ms of every cold query that only runs an exported model. The
+    export imports the converter by name when it needs it.
+    """
+    if "openvino" in sys.modules:
+        return sys.modules["openvino"]
+    ovc = "openvino.tools.ovc"
+    blocked = ovc not in sys.modules
+    if blocked:
+        sys.modules[ovc] = None  # type: ignore[assignment]  # makes its import fail
+    try:
+        import openvino
+    finally:
+        if blocked and sys.modules.get(ovc, 0) is None:
+            del sys.modules[ovc]
+    return openvino
+
+
 def _note(msg: str) -> None:
-    print(f"absorb: {msg}", file=sys.stderr)
+    from .progress import note  # through the build's progress when one runs (quiet stays quiet)
+
+    note(msg)
 
 
 # ---------------------------------------------------------------- export cache
@@ -120,9 +149,7 @@ def _fingerprint(folder: Path, kind: str) -> str:
 
 
 def cache_dir(folder: Path, kind: str) -> Path:
-    from .store import user_cache_dir
-
-    return user_cache_dir() / "models" / f"{folder.name}-{kind}-{_fingerprint(folder, kind)}"
+    return store.user_cache_dir() / "models" / f"{folder.name}-{kind}-{_fingerprint(folder, kind)}"
 
 
 def ensure_export(folder: Path, kind: str) -> Path | None:
@@ -135,19 +162,18 @@ def ensure_export(folder: Path, kind: str) -> Path | None:
     meta = _read_meta(out)
     if meta is not None:
         return out if meta.get("verified") else None
-    tmp = out.parent / f".tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir(parents=True)
-    try:
+    _note(
+        "first run: preparing the model for fast CPU inference "
+        "(about a minute, once; cached in " + str(out.parent) + ")"
+    )
+    with store.staging_dir(out.parent) as tmp:
         try:
             with _quiet():
                 meta = _export(folder, kind, tmp)
         except Exception as e:  # an unexportable model: remember it and stay on torch
             meta = {"verified": False, "error": f"{type(e).__name__}: {e}"}
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=1), "utf-8")
-        with contextlib.suppress(OSError):  # another process exported it first: use theirs
-            os.rename(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        store.write_json_atomic(tmp / "meta.json", meta)
+        store.publish_dir(tmp, out)  # False: another process exported it first: use theirs
     meta = _read_meta(out) or {}
     return out if meta.get("verified") else None
 
@@ -164,11 +190,9 @@ def _export(folder: Path, kind: str, out: Path) -> dict[str, Any]:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from .embed import _quiet_transformers
+    from .offline import quiet_transformers
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    _quiet_transformers()
+    quiet_transformers()
     st = SentenceTransformer(str(folder), device="cpu")
     mods = list(st)
     pooling = _pooling_mode(mods)
@@ -183,9 +207,10 @@ def _export(folder: Path, kind: str, out: Path) -> dict[str, Any]:
     model = mods[0].auto_model.eval()
     with torch.no_grad():
         if kind == "openvino":
-            import openvino as ov
+            from openvino.tools.ovc import convert_model
 
-            ir = ov.convert_model(model, example_input={k: enc[k] for k in inputs})
+            ov = _openvino()
+            ir = convert_model(model, example_input={k: enc[k] for k in inputs})
             ov.save_model(ir, str(out / "fp32.xml"), compress_to_fp16=False)
         else:
             _export_onnx(model, enc, inputs, out / "fp32.onnx")
@@ -200,7 +225,7 @@ def _export(folder: Path, kind: str, out: Path) -> dict[str, Any]:
         "pad_id": int(tok.pad_token_id or 0),
         "pad_token": str(tok.pad_token or "[PAD]"),
     }
-    np.save(out / "probe_ref.npy", ref.astype(np.float32))
+    store.save_array(out / "probe_ref.npy", ref.astype(np.float32))
     model_file = out / ("fp32.xml" if kind == "openvino" else "fp32.onnx")
     cos = _probe_cos(_Runner(out, meta, model_file), ref)
     meta["fp32_min_cos"] = cos
@@ -266,12 +291,15 @@ class _Runner:
     for the bulk copy, and the other way round.
     """
 
-    def __init__(self, folder: Path, meta: dict[str, Any], model_file: Path) -> None:
+    def __init__(
+        self, folder: Path, meta: dict[str, Any], model_file: Path, cache: bool = False
+    ) -> None:
         from tokenizers import Tokenizer
 
         self.meta = meta
         self.kind = str(meta["kind"])
         self.file = model_file
+        self.cache = cache
         self.lock = threading.Lock()
         self.tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tok.enable_truncation(int(meta["max_seq_length"]))
@@ -289,13 +317,14 @@ class _Runner:
             )
 
     def _compile(self, hint: str) -> Any:
-        import openvino as ov
-
         from .models import AbsorbError
 
+        ov = _openvino()
         cfg: dict[str, Any] = {"PERFORMANCE_HINT": hint}
         if hint == "LATENCY":  # as fast as two threads for one short text, and never waits
             cfg["INFERENCE_NUM_THREADS"] = 1
+            if self.cache:  # the query model's compiled blob: a cold search loads, not compiles
+                cfg["CACHE_DIR"] = str(self.file.parent / COMPILED)
         try:
             return ov.Core().compile_model(str(self.file), "CPU", cfg)
         except Exception as e:  # a damaged cache file
@@ -332,8 +361,7 @@ class _Runner:
         return self._single.get_output_tensor(0).data
 
     def _queue(self) -> Any:
-        import openvino as ov
-
+        ov = _openvino()
         if self._bulk is None:
             model = self._compile("THROUGHPUT")
             streams = int(model.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
@@ -380,7 +408,8 @@ def quantize(folder: Path, meta: dict[str, Any], texts: list[str]) -> bool:
     import logging
 
     import nncf
-    import openvino as ov
+
+    ov = _openvino()
 
     if int8_file(folder).exists():
         return True
@@ -396,23 +425,17 @@ def quantize(folder: Path, meta: dict[str, Any], texts: list[str]) -> bool:
         q = nncf.quantize(
             ir, nncf.Dataset(data), model_type=nncf.ModelType.TRANSFORMER, subset_size=len(data)
         )
-    tmp = folder / f".int8-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
+    with store.staging_dir(folder, ".int8") as tmp:
         ov.save_model(q, str(tmp / "model.xml"), compress_to_fp16=False)
-        cos = _probe_cos(
-            _Runner(folder, meta, tmp / "model.xml"), np.load(folder / "probe_ref.npy")
-        )
+        ref = store.load_array(folder / "probe_ref.npy", mmap=False)
+        cos = _probe_cos(_Runner(folder, meta, tmp / "model.xml"), ref)
         info = {"min_cos": cos, "verified": cos >= MIN_COS["int8"], "calibration": len(sample)}
-        (tmp / "info.json").write_text(json.dumps(info, indent=1), "utf-8")
+        store.write_json_atomic(tmp / "info.json", info)
         if not info["verified"]:
             _note(f"int8 model failed verification (probe cosine {cos:.3f}); staying on fp32")
-            failed.write_text(json.dumps(info, indent=1), "utf-8")
+            store.write_json_atomic(failed, info)
             return False
-        with contextlib.suppress(OSError):  # another process won the race: keep theirs
-            os.rename(tmp, folder / "int8")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        store.publish_dir(tmp, folder / "int8")  # False: another process won the race
     return int8_file(folder).exists()
 
 
@@ -441,10 +464,11 @@ class FastEmbedder:
         self._folder, self._meta = folder, meta
         self._want_int8 = backend == "openvino-int8"
         if self._want_int8 and int8_file(folder).exists():
-            self._runner, self.backend = _Runner(folder, meta, int8_file(folder)), backend
+            self._runner = _Runner(folder, meta, int8_file(folder), cache=True)
+            self.backend = backend
         else:
             ext = "xml" if meta["kind"] == "openvino" else "onnx"
-            self._runner = _Runner(folder, meta, folder / f"fp32.{ext}")
+            self._runner = _Runner(folder, meta, folder / f"fp32.{ext}", cache=True)
             self.backend = str(meta["kind"])
 
     def prepare(self, texts: list[str]) -> None:
@@ -452,7 +476,7 @@ class FastEmbedder:
         if not self._want_int8 or self.backend == "openvino-int8" or len(texts) < MIN_CALIBRATION:
             return
         if quantize(self._folder, self._meta, texts):
-            self._runner = _Runner(self._folder, self._meta, int8_file(self._folder))
+            self._runner = _Runner(self._folder, self._meta, int8_file(self._folder), cache=True)
             self.backend = "openvino-int8"
 
     def encode(

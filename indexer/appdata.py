@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .models import Item
+from .search import Filters, item_mask
 
 PAGE_SIZE = 25
 SUMMARY_CHARS = 300
@@ -114,6 +115,8 @@ class Catalog:
     titles: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    formats: list[str | None] = field(default_factory=list)  # parser name, when recorded
+    positions: list[int] = field(default_factory=list)  # place in the capture (0 = first)
     urls: list[str | None] = field(default_factory=list)
     dates: list[dt.date | None] = field(default_factory=list)
     date_ends: list[dt.date | None] = field(default_factory=list)
@@ -127,7 +130,9 @@ class Catalog:
     haystack: list[str] = field(default_factory=list)
     pos: dict[str, int] = field(default_factory=dict)
     author: str = ""  # the most common author, for the header
+    roots: list[str] = field(default_factory=list)  # the indexed folders
     _hover: list[str] | None = field(default=None, repr=False)
+    _any_dated: bool | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -141,6 +146,12 @@ class Catalog:
         if self._hover is None:
             self._hover = [hover_text(self, r) for r in range(len(self.ids))]
         return self._hover
+
+    def any_dated(self) -> bool:
+        """Whether any item has a date or a date range (computed once)."""
+        if self._any_dated is None:
+            self._any_dated = any(self.dates) or any(self.date_ends)
+        return self._any_dated
 
     def year_span(self) -> tuple[int, int] | None:
         years = [d.year for d in self.dates if d] + [d.year for d in self.date_ends if d]
@@ -162,11 +173,12 @@ def build_catalog(
     points: Sequence[Any],
     topics: Sequence[Any],
     format_date: Callable[[Item], str],
+    roots: Sequence[str] = (),
 ) -> Catalog:
     """A Catalog from items already in feed order, the map points and the topics."""
     where = {p.id: p for p in points}
     labels = {int(t.id): str(t.label) for t in topics}
-    c = Catalog()
+    c = Catalog(roots=[str(r) for r in roots])
     topic_ids: list[int] = []
     xy: list[tuple[float, float]] = []
     for it in items:
@@ -175,6 +187,8 @@ def build_catalog(
         c.titles.append(it.title or "(untitled)")
         c.kinds.append(it.kind)
         c.sources.append(it.source)
+        c.formats.append((it.extra or {}).get("capture_format"))
+        c.positions.append(int(it.position or 0))
         c.urls.append(it.url)
         c.dates.append(it.date)
         c.date_ends.append(it.date_end)
@@ -215,33 +229,17 @@ def year_range_dates(
     return since, until
 
 
-def filter_rows(
-    cat: Catalog,
-    kinds: Sequence[str] | None = None,
-    topics: Sequence[int] | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    text: str = "",
-) -> np.ndarray:
+def filter_rows(cat: Catalog, flt: Filters | None = None, text: str = "") -> np.ndarray:
     """Row numbers (feed order) of items passing every filter.
 
-    A date filter keeps items whose date (or date range) overlaps it; undated items
-    pass only when no date filter is set. ``text`` keeps items containing every word.
+    ``flt`` is the search engine's own :class:`~indexer.search.Filters` (kind, dates, source,
+    topic), applied by the same ``item_mask`` that search uses; ``text`` keeps items containing
+    every word.
     """
     n = len(cat)
     mask = np.ones(n, dtype=bool)
-    if kinds:
-        want = set(kinds)
-        mask &= np.fromiter((k in want for k in cat.kinds), bool, n)
-    if topics:
-        mask &= np.isin(cat.topics, np.asarray(list(topics), dtype=np.int64))
-    if since or until:
-        lo, hi = since or dt.date.min, until or dt.date.max
-        ok = np.zeros(n, dtype=bool)
-        for i, (d, e) in enumerate(zip(cat.dates, cat.date_ends, strict=True)):
-            start, end = d or e, e or d
-            ok[i] = start is not None and start <= hi and end >= lo
-        mask &= ok
+    if flt is not None and flt.active():
+        mask &= item_mask(cat.dates, cat.date_ends, cat.kinds, cat.sources, flt, cat.topics)
     words = (text or "").lower().split()
     if words:
         rows = np.flatnonzero(mask)

@@ -1,6 +1,6 @@
 """Start the Streamlit app as a local server, and the headless browser that looks at it.
 
-One place for what ``absorb serve``, the browser tests, the screenshots script and the
+One place for what ``absorb serve`` (``serve``: signals, a taken port), the browser tests, the screenshots script and the
 scale benchmark all need: the ``streamlit run`` command line, a free port, waiting for the
 health endpoint, and Debian Chromium's launch flags.
 
@@ -12,18 +12,21 @@ health endpoint, and Debian Chromium's launch flags.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import config
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
-CHROMIUM = os.environ.get("ABSORB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = config.chromium()
 WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
 CHROMIUM_ARGS = [  # headless in a container: no sandbox, GPU, or calls home
     "--no-sandbox",
@@ -121,6 +124,110 @@ def _tail(log: str | os.PathLike[str] | None) -> str:
         return ":\n" + Path(log).read_text(errors="replace")[-3000:]
     except OSError:
         return ""
+
+
+# ---------------------------------------------------------------- absorb serve
+
+
+def port_in_use(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (None when it can), found by binding it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        # like the server will: a port in TIME_WAIT is reusable, one with a listener is not
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            return e.strerror or str(e)
+    return None
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the parent dies, even by SIGKILL (Linux; elsewhere a no-op)."""
+    os.setsid()  # own process group: the parent can stop all of it at once
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def serve(index: str | os.PathLike[str], port: int, host: str, say: Callable[[str], None]) -> int:
+    """``absorb serve``: run the app until it exits or we get SIGTERM/SIGINT; its exit code.
+
+    A taken port is refused before anything starts. "serving ..." is said only once the
+    app answers its health check. SIGTERM or SIGINT stop the Streamlit child and its
+    whole process group (SIGKILL after 10 s).
+    """
+    from .models import AbsorbError
+
+    why = port_in_use(host, port)
+    if why:
+        raise AbsorbError(
+            f"cannot listen on {host}:{port}: {why} (another absorb serve or program has it)",
+            "pick a free port with --port, e.g. --port " + str(free_port()),
+        )
+    env = {**os.environ, "ABSORB_INDEX": str(Path(index).resolve())}
+    proc = subprocess.Popen(
+        streamlit_command(port, host), env=env, cwd=APP.parent, preexec_fn=_die_with_parent
+    )
+    stopping: list[float] = []  # [signal number, when] once asked to stop
+
+    def stop(signum: int, _frame: object) -> None:
+        # only signal here: waiting on the child inside a handler can deadlock with the
+        # main thread's own wait (Popen's waitpid lock is not re-entrant)
+        if not stopping:
+            stopping.extend([signum, time.monotonic()])
+        _signal_group(proc.pid, signal.SIGTERM)
+
+    old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        try:
+            _wait_healthy(f"http://{local}:{port}", proc, 120, None)
+        except RuntimeError:
+            if not stopping:
+                _stop_group(proc)
+                raise AbsorbError(
+                    f"the app did not start on {host}:{port} (see Streamlit's messages above)"
+                ) from None
+        if not stopping:
+            say(f"serving {index} on http://{host}:{port} (Ctrl-C stops it)")
+        while True:
+            try:
+                code = proc.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if stopping and time.monotonic() - stopping[1] > STOP_GRACE_S:
+                    _signal_group(proc.pid, signal.SIGKILL)
+        return 128 + int(stopping[0]) if stopping else code
+    finally:
+        _stop_group(proc)
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+STOP_GRACE_S = 10.0
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the child's process group, then SIGKILL it if it is still there after 10 s."""
+    if proc.poll() is not None:
+        _signal_group(proc.pid, signal.SIGKILL)  # a grandchild left behind
+        return
+    _signal_group(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=STOP_GRACE_S)
+    except subprocess.TimeoutExpired:
+        _signal_group(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
 
 
 def map_frame(page, timeout: float = 60):  # noqa: ANN001 (a Playwright Page)

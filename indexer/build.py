@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,10 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from . import search, store
+from . import config, search, store
 from .embed import Embedder, load_embedder, resolve_model_name
 from .models import AbsorbError, IndexIncompatible, Item, ParseError, Passage
 from .passages import embed_text, split_item
+from .progress import Progress
+from .progress import active as progress_active
 
 
 @dataclass
@@ -52,11 +53,6 @@ NOT_CAPTURES = re.compile(r"(?i)^(license|licence|copying|notice)(\.(md|txt|rst)
 
 def _source_name(root: Path, rel: str, multi: bool) -> str:
     return f"{root.name}/{rel}" if multi else rel
-
-
-def _max_capture_bytes() -> int:
-    mb = os.environ.get("ABSORB_MAX_CAPTURE_MB")
-    return int(float(mb) * 1024 * 1024) if mb else store.MAX_CAPTURE_BYTES
 
 
 class _Previous:
@@ -101,19 +97,23 @@ def collect_items(
     roots: list[Path],
     prev: _Previous,
     report: BuildReport,
+    tick: Callable[[], None] = lambda: None,
 ) -> tuple[list[Item], list[dict[str, Any]], bool]:
-    """Parse every capture (reusing unchanged ones). Returns items, file rows, changed?"""
-    from .sources import owner, parse_capture
+    """Parse every capture (reusing unchanged ones). Returns items, file rows, changed?
+
+    ``tick()`` is called once per file (progress)."""
+    from .sources import owner, parse_capture_as
 
     multi = len(roots) > 1
     items: list[Item] = []
     files: list[dict[str, Any]] = []
     changed = False
-    cap = _max_capture_bytes()
+    cap = config.max_capture_bytes()
     for root in roots:
         for cf in store.walk_captures(root):
             source = _source_name(root, cf.rel, multi)
             report.files += 1
+            tick()
             old = prev.files.get(source)
             row = {
                 "source": source,
@@ -145,7 +145,9 @@ def collect_items(
                     if old and old["sha1"] == row["sha1"] and old["status"] == "ok":
                         got = prev.items.get(source, [])
                     else:
-                        got = parse_capture(source, data, report.warnings.append, near)
+                        fmt, got = parse_capture_as(source, data, report.warnings.append, near)
+                        for it in got:  # the app shows how each capture was read
+                            it.extra["capture_format"] = fmt
                         changed = True
                 except ParseError as e:
                     why = e.message.removeprefix(f"{source}: ")
@@ -190,7 +192,7 @@ def embed_passages(
     max_words: int,
     prev: _Previous,
     report: BuildReport,
-    progress: bool,
+    progress: Progress | bool,
 ) -> tuple[list[Passage], list[str], np.ndarray, np.ndarray]:
     """Split, embed what is new, reuse the rest. Returns passages, hashes, vectors, owner."""
     passages: list[Passage] = []
@@ -203,6 +205,7 @@ def embed_passages(
             owner.append(i)
     hashes = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest()[:20] for t in texts]
     todo = [j for j, h in enumerate(hashes) if h not in prev.vec_by_hash]
+    prog = _as_progress(progress)
     embedder = embedder_factory() if todo or prev.vectors is None else None
     dim = embedder.dim if embedder else prev.vectors.shape[1]
     vecs = np.zeros((len(texts), dim), dtype=np.float32)
@@ -216,28 +219,25 @@ def embed_passages(
         prepare = getattr(embedder, "prepare", None)
         if prepare is not None:  # e.g. int8 calibration on the corpus's own text (accel)
             prepare(new)
-        vecs[todo] = _encode_with_progress(embedder, new, progress)
+        vecs[todo] = _encode_with_progress(embedder, new, prog)
     return passages, hashes, vecs, np.asarray(owner, dtype=np.int32)
 
 
-def _encode_with_progress(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
-    from tqdm import tqdm
-
-    chunk = 256
+def _encode_with_progress(embedder: Embedder, texts: list[str], progress: Progress) -> np.ndarray:
+    """Embed in chunks of about a second each, so progress moves smoothly and a kill lands
+    at a checkpoint; a chunk is never under 32 texts (parallel streams stay busy)."""
     out = []
     order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths batch well
-    with tqdm(
-        total=len(texts),
-        unit="passage",
-        desc="embedding",
-        disable=not progress,
-        file=sys.stderr,
-        dynamic_ncols=True,
-    ) as bar:
-        for s in range(0, len(texts), chunk):
+    chunk, s = 64, 0
+    with progress.phase("embedding", total=len(texts), unit="passages") as ph:
+        while s < len(texts):
             idx = order[s : s + chunk]
+            t0 = time.perf_counter()
             out.append(embedder.encode([texts[i] for i in idx]))
-            bar.update(len(idx))
+            took = max(time.perf_counter() - t0, 1e-3)
+            s += len(idx)
+            ph.advance(len(idx))
+            chunk = int(min(2048, max(32, len(idx) / took)))
             store.checkpoint("build:embedding")
     vecs = np.concatenate(out)
     result = np.empty_like(vecs)
@@ -287,11 +287,35 @@ def build_index(
     model: str | None = None,
     rebuild: bool = False,
     refit: bool = False,
-    progress: bool = True,
+    progress: Progress | bool = True,
     wait: float = 0.0,
     embedder: Embedder | None = None,
 ) -> BuildReport:
-    """Build or update the index at ``index_root`` from capture folders ``roots``."""
+    """Build or update the index at ``index_root`` from capture folders ``roots``.
+
+    ``progress``: a ``Progress`` (the CLI's), True for one chosen from stderr, False for none.
+    """
+    prog = _as_progress(progress)
+    with progress_active(prog):
+        return _build(roots, index_root, model, rebuild, refit, prog, wait, embedder)
+
+
+def _as_progress(progress: Progress | bool) -> Progress:
+    if isinstance(progress, Progress):
+        return progress
+    return Progress.auto(quiet=not progress)
+
+
+def _build(
+    roots: list[str | os.PathLike[str]],
+    index_root: str | os.PathLike[str],
+    model: str | None,
+    rebuild: bool,
+    refit: bool,
+    prog: Progress,
+    wait: float,
+    embedder: Embedder | None,
+) -> BuildReport:
     t0 = time.perf_counter()
     model_name = embedder.name if embedder else resolve_model_name(model)
     paths = [Path(r) for r in roots]
@@ -304,7 +328,9 @@ def build_index(
     report = BuildReport(index=str(idx.root))
     with idx.lock(wait):
         prev = _open_previous(idx, model_name, rebuild)
-        items, files, changed = collect_items(paths, prev, report)
+        with prog.phase("reading captures", unit="files") as ph:
+            items, files, changed = collect_items(paths, prev, report, ph.advance)
+            ph.detail = f", {len(items):,} items"
         store.checkpoint("build:parsed")
         same_roots = prev.gen is not None and prev.gen.manifest.get("roots") == [
             str(p.resolve()) for p in paths
@@ -323,12 +349,15 @@ def build_index(
 
         def factory() -> Embedder:
             if "e" not in cache:
-                cache["e"] = embedder or load_embedder(model_name)
+                with prog.phase("loading the model") as ph:  # a minute the first time (accel)
+                    cache["e"] = embedder or load_embedder(model_name)
+                    backend = getattr(cache["e"], "backend", None)
+                    ph.detail = model_name + (f" ({backend})" if backend else "")
             return cache["e"]
 
         max_words = embedder.max_words if embedder else _max_words_for(model_name, prev, factory)
         passages, hashes, vecs, owner = embed_passages(
-            items, factory, max_words, prev, report, progress
+            items, factory, max_words, prev, report, prog
         )
         ivecs = item_vectors(vecs, owner, len(items))
         store.checkpoint("build:embedded")
@@ -336,11 +365,17 @@ def build_index(
         from .chronology import apply_chronology
         from .topics import build_map
 
-        apply_chronology(items, ivecs)
-        result = build_map(items, ivecs, None if refit else _previous_map(prev), refit=refit)
+        with prog.phase("chronology", unit="items") as ph:
+            ph.count = len(items)  # one call over all of them: the live line shows time only
+            apply_chronology(items, ivecs)
+        with prog.phase("topic map", unit="items") as ph:
+            ph.count = len(items)
+            result = build_map(items, ivecs, None if refit else _previous_map(prev), refit=refit)
+            ph.detail = f", {len(result.topics)} topics"
 
         gen = idx.new_generation()
         try:
+            ph = prog.start("writing the index", unit="passages")
             db = gen.db()
             store.write_items(db, items)
             store.checkpoint("build:items-written")
@@ -354,10 +389,15 @@ def build_index(
             gen.save_array("passage_item.npy", owner)
             gen.save_array("item_vectors.npy", ivecs)
             store.checkpoint("build:vectors-written")
+            ph.count = len(passages)
+            ph.finish()
+            ph = prog.start("lexical and vector index", unit="passages")
             texts = [embed_text(items[o], p) for p, o in zip(passages, owner, strict=True)]
             faiss_index = search.build_faiss(vecs)
             gen.save_faiss("faiss.index", faiss_index)
             gen.save_bm25("bm25", search.build_bm25(texts))
+            ph.count = len(passages)
+            ph.finish()
             manifest = {
                 "model": model_name,
                 # informational: every backend's vectors are interchangeable (indexer.accel)

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-DEFAULT_CAPTURES = "data/captures"
-DEFAULT_INDEX = "data/index"
+from . import config
+
+DEFAULT_CAPTURES = config.DEFAULT_CAPTURES
+DEFAULT_INDEX = config.DEFAULT_INDEX
 
 index_option = click.option(
     "--index",
     "index_dir",
-    default=lambda: os.environ.get("ABSORB_INDEX", DEFAULT_INDEX),
+    default=config.index_dir,
     show_default="data/index, or $ABSORB_INDEX",
     type=click.Path(file_okay=False),
     help="Index folder.",
@@ -79,7 +80,13 @@ def main() -> None:
     metavar="SECONDS",
     help="Wait this long for another running `absorb index` instead of refusing.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress, only the summary and problems.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary as one JSON object (counts, skipped files, phases with seconds).",
+)
 @friendly
 def index(
     captures: tuple[str, ...],
@@ -89,31 +96,33 @@ def index(
     refit: bool,
     wait: float,
     quiet: bool,
+    as_json: bool,
 ) -> None:
     """Build or update the index from folders of captures.
 
     Unchanged files are not re-read and unchanged text is not re-embedded, so
     running it again is cheap. Files that cannot be read are listed at the end;
-    the rest is indexed, and nothing already indexed is lost.
+    the rest is indexed, and nothing already indexed is lost. Progress goes to
+    stderr: a live line per phase on a terminal, one plain line per phase otherwise.
 
     \b
     Examples:
       absorb index                                  # data/captures -> data/index
       absorb index ~/captures ../more --index idx   # several folders into one index
       absorb index --rebuild --model /path/to/model
+      absorb index --json | jq .phases
     """
     from .build import build_index
+    from .progress import Progress
 
     roots = list(captures) or [DEFAULT_CAPTURES]
+    prog = Progress.auto(quiet=quiet)
     r = build_index(
-        roots,
-        index_dir,
-        model=model,
-        rebuild=rebuild,
-        refit=refit,
-        progress=not quiet and sys.stderr.isatty(),
-        wait=wait,
+        roots, index_dir, model=model, rebuild=rebuild, refit=refit, progress=prog, wait=wait
     )
+    if as_json:
+        click.echo(json.dumps(_report_obj(r, prog), ensure_ascii=False, default=str))
+        sys.exit(1 if r.items == 0 else 0)
     if r.unchanged:
         click.echo(
             f"Nothing changed: {r.items} items from {r.files} files already indexed "
@@ -134,6 +143,24 @@ def index(
     if r.items == 0:
         click.echo("absorb: nothing could be indexed; see the list above", err=True)
         sys.exit(1)
+
+
+def _report_obj(r: Any, prog: Any) -> dict[str, Any]:
+    return {
+        "index": r.index,
+        "files": r.files,
+        "items": r.items,
+        "passages": r.passages,
+        "embedded": r.embedded,
+        "reused": r.reused,
+        "unchanged": r.unchanged,
+        "seconds": round(r.seconds, 3),
+        "skipped": [
+            {"source": src, "reason": why, "kept_previous": src in r.kept} for src, why in r.skipped
+        ],
+        "warnings": r.warnings,
+        "phases": prog.summary(),
+    }
 
 
 def _emit(objs: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str]) -> None:
@@ -161,22 +188,59 @@ def items(index_dir: str, as_json: bool) -> None:
     _emit(objs, as_json, lambda o: f"{o['id']}  {o['date_label']:<28} {o['kind']:<10} {o['title']}")
 
 
+BOLD, PLAIN = "\x1b[1m", "\x1b[22m"
+HIT_FIELDS = ("id", "title", "date", "date_kind", "kind", "source", "url", "score")
+# filled by search fusion (absent for `similar`); `at`: seconds into a talk
+HIT_EXTRA = ("match", "confidence", "at")
+
+
+def _stdout_is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def _hit_obj(h: Any, terms: list[str], full: bool) -> dict[str, Any]:
+    """One result for --json: a plain snippet, highlights as [start, end) spans into it."""
+    from .search import snippet_spans
+
+    d = h.to_dict()
+    snippet, spans = snippet_spans(h.passage or h.text, terms)
+    obj = {k: d[k] for k in HIT_FIELDS}
+    obj |= {k: d[k] for k in HIT_EXTRA if d.get(k) is not None}
+    obj |= {"snippet": snippet, "highlights": [list(s) for s in spans]}
+    if full:
+        obj["text"] = h.text
+    return obj
+
+
 def _hit_line(o: dict[str, Any]) -> str:
+    from .search import mark
+
     date = o["date"] or "date unknown"
     match = f"{o['match']:<6} " if o.get("match") else ""
     at = f" (at {int(o['at']) // 60}:{int(o['at']) % 60:02d})" if o.get("at") is not None else ""
-    return (
+    snippet = o["snippet"]
+    if _stdout_is_tty():  # bold on a terminal; plain text for pipes and files
+        snippet = mark(snippet, [tuple(s) for s in o["highlights"]], BOLD, PLAIN)
+    line = (
         f"{o['score']:.3f}  {match}{o['id']}  {date:<12} {o['kind']:<10} {o['title']}{at}"
-        f"\n        {o['snippet']}"
+        f"\n        {snippet}"
     )
+    return line + (f"\n\n{o['text']}\n" if "text" in o else "")
 
 
-def _hit_obj(h: Any) -> dict[str, Any]:
-    d = h.to_dict()
-    return {
-        k: d[k]
-        for k in ("id", "title", "date", "kind", "source", "url", "score", "snippet", "text")
-    } | {k: d.get(k) for k in ("date_kind", "at", "match", "confidence")}
+def _check_kind(idx: Any, kind: str | None) -> None:
+    """A kind the index does not have is a usage error (exit 2) that lists the ones it has."""
+    if kind is None:
+        return
+    kinds = idx.stats()["kinds"]
+    if kind not in kinds:
+        have = ", ".join(f"{k} ({n})" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+        raise click.BadParameter(f"{kind!r} is not a kind in this index; it has: {have}")
+
+
+full_option = click.option(
+    "--full", is_flag=True, help="Include each item's whole text (in --json: a `text` field)."
+)
 
 
 @main.command()
@@ -188,7 +252,10 @@ def _hit_obj(h: Any) -> dict[str, Any]:
 )
 @click.option("--until", default=None, help="Only items dated on/before.")
 @click.option(
-    "--kind", default=None, help="Only this kind (summary, article, post, transcript, note…)."
+    "--kind",
+    default=None,
+    help="Only this kind (summary, article, post, transcript, note…); a kind the index "
+    "lacks is an error that lists the kinds it has.",
 )
 @click.option("--source", default=None, help="Only captures whose path matches this glob.")
 @click.option(
@@ -198,8 +265,14 @@ def _hit_obj(h: Any) -> dict[str, Any]:
     show_default=True,
     help="Ranking method (dense/bm25 are for comparison).",
 )
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object per line: snippet (plain) and highlights ([start, end) spans in it).",
+)
 @click.option("--all", "show_all", is_flag=True, help="Also show weak matches.")
+@full_option
 @friendly
 def search(
     question: str,
@@ -211,6 +284,7 @@ def search(
     source: str | None,
     mode: str,
     as_json: bool,
+    full: bool,
     show_all: bool,
 ) -> None:
     """Find the items that answer QUESTION, best first, each with its best passage.
@@ -225,8 +299,14 @@ def search(
       absorb search "jekyll" --since 2014 --until 2015-06 --all
     """
     from . import open_index
+    from .search import clean_query, query_terms
 
     idx = open_index(index_dir)
+    try:
+        _check_kind(idx, kind)
+    except click.BadParameter as e:
+        e.param_hint = "'--kind'"
+        raise
     args = dict(k=k, since=since, until=until, kind=kind, source=source, mode=mode)
     hits = idx.search(question, **args, min_match=None if show_all else "fair")
     if not hits and not as_json:
@@ -237,7 +317,8 @@ def search(
             else "No results.",
             err=True,
         )
-    _emit([_hit_obj(h) for h in hits], as_json, _hit_line)
+    terms = query_terms(clean_query(question))
+    _emit([_hit_obj(h, terms, full) for h in hits], as_json, _hit_line)
     if hits and len(hits) < k and not show_all and not as_json and mode == "hybrid":
         click.echo(f"{len(hits)} good match(es); --all adds the weak ones.", err=True)
 
@@ -245,10 +326,13 @@ def search(
 @main.command()
 @click.argument("item_id")
 @index_option
-@click.option("-k", default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("-k", default=10, show_default=True, help="How many similar items.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object per line (as in `absorb search`)."
+)
+@full_option
 @friendly
-def similar(item_id: str, index_dir: str, k: int, as_json: bool) -> None:
+def similar(item_id: str, index_dir: str, k: int, as_json: bool, full: bool) -> None:
     """Items most like ITEM_ID (ids come from `absorb items`).
 
     \b
@@ -258,7 +342,7 @@ def similar(item_id: str, index_dir: str, k: int, as_json: bool) -> None:
     from . import open_index
 
     hits = open_index(index_dir).similar(item_id, k=k)
-    _emit([_hit_obj(h) for h in hits], as_json, _hit_line)
+    _emit([_hit_obj(h, [], full) for h in hits], as_json, _hit_line)
 
 
 @main.command("map")
@@ -318,35 +402,38 @@ def topics(index_dir: str, as_json: bool, level: int) -> None:
 
 @main.command()
 @index_option
-@click.option("--port", default=8501, show_default=True, type=int)
+@click.option(
+    "--port",
+    default=8501,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on; a port in use is an error before anything starts.",
+)
 @click.option(
     "--host",
     default="127.0.0.1",
     show_default=True,
     help="Address to listen on; use 0.0.0.0 only to expose the app deliberately.",
 )
+@friendly
 def serve(index_dir: str, port: int, host: str) -> None:
     """Start the app (feed, search, topic map) on http://HOST:PORT.
+
+    Runs until Ctrl-C or SIGTERM, which stop the app server and everything it started.
 
     \b
     Example:
       absorb serve --index data/index --port 8502
     """
-    import subprocess
-    from pathlib import Path
+    from .appserver import serve as run
 
-    from .appserver import streamlit_command
-
-    env = {**os.environ, "ABSORB_INDEX": str(Path(index_dir).resolve())}
-    cmd = streamlit_command(port, host)
-    click.echo(f"absorb: serving {index_dir} on http://{host}:{port}")
-    sys.exit(subprocess.call(cmd, env=env))
+    sys.exit(run(index_dir, port, host, lambda m: click.echo(f"absorb: {m}")))
 
 
 @main.command("eval")
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False))
 @index_option
-@click.option("-k", default=10, show_default=True)
+@click.option("-k", default=10, show_default=True, help="Rank cut-off for MRR@k.")
 @click.option("--verbose", "-v", is_flag=True, help="Show each question's rank per method.")
 @click.option("--split", type=click.Choice(["tune", "holdout"]), help="Only these questions.")
 @friendly

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 from collections.abc import Iterator
 from typing import Protocol
 
 import numpy as np
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
-ENV_MODEL = "ABSORB_MODEL"
-ENV_BACKEND = "ABSORB_BACKEND"
+from . import config
+from .offline import quiet_transformers
+
+DEFAULT_MODEL = config.DEFAULT_MODEL
+ENV_MODEL = config.ENV_MODEL
+ENV_BACKEND = config.ENV_BACKEND
 
 
 class Embedder(Protocol):
@@ -41,7 +43,7 @@ class Embedder(Protocol):
 
 
 def resolve_model_name(name: str | None) -> str:
-    return name or os.environ.get(ENV_MODEL) or DEFAULT_MODEL
+    return config.model_name(name)
 
 
 def resolve_backend(backend: str | None) -> str:
@@ -49,7 +51,7 @@ def resolve_backend(backend: str | None) -> str:
     from .accel import BACKENDS
     from .models import AbsorbError
 
-    want = (backend or os.environ.get(ENV_BACKEND) or "auto").strip().lower()
+    want = config.backend_name(backend)
     if want not in BACKENDS:
         raise AbsorbError(
             f"unknown embedding backend {want!r}",
@@ -96,12 +98,10 @@ class SentenceTransformerEmbedder:
 
         self.name = name
         path = _model_path(name)
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub at run time
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
 
-            _quiet_transformers()
+            quiet_transformers()
             self.model = SentenceTransformer(str(path), device=_device(), backend=backend)
         except Exception as e:
             raise AbsorbError(
@@ -154,22 +154,8 @@ def _one_torch_thread(on: bool) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _quiet_transformers() -> None:
-    """No weight-loading progress bars or advisory warnings in a CLI's output."""
-    try:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
-    except Exception:  # optional nicety; never fail a load over it
-        pass
-
-
 def _device() -> str:
-    want = os.environ.get("ABSORB_DEVICE")
-    if want:
-        return want
-    return "cpu"
+    return config.device()
 
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)

@@ -59,6 +59,9 @@ class _State:
         self.kinds = [r[5] for r in rows]
         self.sources = [r[6] for r in rows]
         self.urls = [r[7] for r in rows]
+        self.topics = np.full(len(rows), -1, dtype=np.int64)  # topic per item, for filters
+        for p in store.map_points(gen.db()):
+            self.topics[self.pos[p[0]]] = int(p[3])
         self.vecs = gen.array("passage_vectors.npy")
         self.ivecs = gen.array("item_vectors.npy")
         self.owner = np.asarray(gen.array("passage_item.npy"))
@@ -71,7 +74,7 @@ class _State:
         # passages are stored item by item, so each item owns one contiguous row range
         self.p_start = np.searchsorted(self.owner, np.arange(n_items), side="left")
         self.p_end = np.searchsorted(self.owner, np.arange(n_items), side="right")
-        self.faiss, self.bm25 = gen.search_files()
+        self.faiss, self.bm25 = gen.search_files(len(self.vecs))
         self.model = m["model"]
 
 
@@ -182,12 +185,15 @@ class Index:
         source: str | None = None,
         mode: str = "hybrid",
         min_match: str | None = None,
+        topic: int | list[int] | None = None,
+        filters: S.Filters | None = None,
     ) -> list[Hit]:
         """Top-k items for a natural-language question (``mode``: hybrid, dense, bm25).
 
         Hybrid hits carry ``match`` (strong, fair, weak) and ``confidence``
         (indexer/search/confidence.py); ``min_match="fair"`` drops weaker hits, so a
-        question nothing answers gets an empty list.
+        question nothing answers gets an empty list. Filter by keyword arguments, or pass
+        them all at once as ``filters``.
         """
         if min_match is not None and min_match not in C.LEVELS:
             raise AbsorbError(
@@ -197,11 +203,18 @@ class Index:
         if k <= 0:
             return []
         st = self._refresh()
+        f = filters or S.Filters(None, None, kind or None, source or None, topic)
         f = S.Filters(
-            S.parse_date(since, "since"), S.parse_date(until, "until"), kind or None, source or None
+            S.parse_date(f.since if filters else since, "since"),
+            S.parse_date(f.until if filters else until, "until"),
+            f.kind or None,
+            f.source or None,
+            f.topic if f.topic not in ([], ()) else None,
         )
         allowed = (
-            S.item_mask(st.dates, st.date_ends, st.kinds, st.sources, f) if f.active() else None
+            S.item_mask(st.dates, st.date_ends, st.kinds, st.sources, f, st.topics)
+            if f.active()
+            else None
         )
         if not kind and "repost" in st.kinds:  # retweets/boosts: others' words, only on request
             mine = np.fromiter((k != "repost" for k in st.kinds), bool, len(st.kinds))
@@ -214,6 +227,7 @@ class Index:
             return []
         score = S.rank(c, mode)
         items, best_row, terms = c.items, c.best_row, c.terms
+        marked = S.marked_terms(st.bm25, terms)
         order = np.argsort(-score, kind="stable")
         conf = (
             C.probability(C.features(c.dense, c.item_sim, c.lex, c.coverage, score, order)[:k])
@@ -226,12 +240,20 @@ class Index:
             match = None if p is None else C.level(p)
             if p is not None and not C.at_least(match, min_match):
                 continue  # weaker than asked for: never loaded
-            h = self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms)
+            h = self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms, marked)
             h.confidence, h.match = p, match
             hits.append(h)
         return hits
 
-    def _hit(self, st: _State, i: int, score: float, row: int, terms: list[str]) -> Hit:
+    def _hit(
+        self,
+        st: _State,
+        i: int,
+        score: float,
+        row: int,
+        terms: list[str],
+        marked: list[str] | None = None,
+    ) -> Hit:
         with self._lock:
             db = st.gen.db()
             text = store.item_text(db, st.ids[i])
@@ -255,6 +277,7 @@ class Index:
             date_kind=st.date_kinds[i],
             passage=passage,
             at=at,
+            highlights=S.highlight_spans(passage, marked or []),
         )
 
     def similar(self, item_id: str, k: int = 10) -> list[Hit]:

@@ -139,6 +139,9 @@ class Hit:
     match: str | None = None
     confidence: float | None = None
     at: float | None = None  # seconds into a talk where the passage starts (subtitles)
+    # (start, end) character spans in ``passage`` of the query's words that carry weight in
+    # this corpus (``search.marked_terms``): what a reader should see marked
+    highlights: list[tuple[int, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

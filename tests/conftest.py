@@ -96,3 +96,45 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         terminalreporter.write_line(
             f"reliability: tried {parts}; each was reported, nothing indexed was lost"
         )
+
+
+@pytest.fixture(scope="session")
+def app_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled captures plus one capture full of markup, indexed with the fake embedder
+    once for every AppTest file (tests/test_view_*.py)."""
+    from appkit import probe_json
+
+    from indexer.build import build_index
+
+    caps = tmp_path_factory.mktemp("app_caps") / "captures"
+    shutil.copytree(SEEDS, caps)
+    (caps / "zz_probe.jsonl").write_text(probe_json(), encoding="utf-8")
+    out = tmp_path_factory.mktemp("app_index") / "index"
+    build_index([caps], out, model="fake:64", progress=False)
+    return out
+
+
+@pytest.fixture
+def app(app_index: Path, monkeypatch: pytest.MonkeyPatch):
+    """``app(view="Search", q="...")``: a finished AppTest run of app.py with those URL params."""
+    from appkit import TIMEOUT
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ABSORB_INDEX", str(app_index))
+
+    def make(**params: str | list[str]) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        for k, v in params.items():
+            at.query_params[k] = v
+        return at.run(timeout=TIMEOUT)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test (tests/test_browser*.py)."""
+    from appkit import chromium
+
+    with chromium() as b:
+        yield b

@@ -10,16 +10,16 @@ or Playwright is missing (``playwright install`` is not needed: Debian's
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from appkit import fake_app, new_page
 
-from indexer.appserver import CHROMIUM, chromium_args, map_frame, running_app
+from indexer.appserver import CHROMIUM, map_frame
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKPROP = "Yes you should understand backprop"
@@ -41,45 +41,18 @@ sync_api = pytest.importorskip(
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from indexer.build import build_index
-
     base = tmp_path_factory.mktemp("browser")
     caps = base / "captures"
     shutil.copytree(ROOT / "data" / "captures", caps)
     (caps / "zz_probe.jsonl").write_text(json.dumps(PROBE) + "\n", encoding="utf-8")
-    index = base / "index"
-    build_index([caps], index, model="fake:64", progress=False)
-
-    env = {
-        **os.environ,
-        "ABSORB_MODEL": "fake:64",
-        "ABSORB_CACHE": str(base / "cache"),
-        "HF_HUB_OFFLINE": "1",
-    }
-    with running_app(index, env=env, log=base / "server.log", timeout=30) as app:
-        yield app.url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=chromium_args(webgl=True))
-        try:
-            yield b
-        finally:
-            b.close()
+    with fake_app(caps, base, timeout=30) as url:
+        yield url
 
 
 @pytest.fixture
 def page(browser, server: str):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-    pg = ctx.new_page()
-    pg.set_default_timeout(WAIT_MS)
-    sync_api.expect.set_options(timeout=WAIT_MS)
-    try:
+    with new_page(browser, height=900, wait_ms=WAIT_MS) as pg:
         yield pg
-    finally:
-        ctx.close()
 
 
 def test_search_then_map(page, server: str, tmp_path: Path) -> None:
@@ -88,7 +61,7 @@ def test_search_then_map(page, server: str, tmp_path: Path) -> None:
     box = page.get_by_placeholder("Ask anything", exact=False)
     box.fill("why should I understand backprop?")
     box.press("Enter")
-    first = page.locator(".ab-title").first
+    first = page.locator('[class*="st-key-open-hit1-"] button').first
     sync_api.expect(first).to_contain_text(BACKPROP)
     sync_api.expect(page.locator(".ab-passage mark").first).to_be_visible()
     assert "q=why" in page.url  # the question is in the URL: a shareable link
@@ -96,7 +69,7 @@ def test_search_then_map(page, server: str, tmp_path: Path) -> None:
 
     page.get_by_role("tab", name="Map").click()
     frame = map_frame(page)
-    box_ = page.locator("iframe").first.bounding_box()
+    box_ = page.locator('iframe[title*="absorb_map"]').first.bounding_box()
     assert box_ and box_["width"] > 600 and box_["height"] >= 600
     assert frame.evaluate("() => absorbMap.points.length") == 47
     ranks = frame.locator(".rank").all_inner_texts()
@@ -110,18 +83,19 @@ def test_a_click_on_a_map_point_opens_it(page, server: str) -> None:
     page.goto(f"{server}/?view=Map")
     frame = map_frame(page)
     point = frame.evaluate("() => absorbMap.points.find((p) => p.visible && p.y > 60 && p.y < 560)")
-    box = page.locator("iframe").first.bounding_box()
+    box = page.locator('iframe[title*="absorb_map"]').first.bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    sync_api.expect(page.get_by_text("Full text", exact=False).first).to_be_visible()
+    dialog = page.locator('[role="dialog"]')
+    sync_api.expect(dialog.locator(".ab-doc")).to_be_visible()
     assert "item=" in page.url
-    sync_api.expect(page.get_by_text(point["title"][:40]).first).to_be_visible()
+    sync_api.expect(dialog.get_by_text(point["title"][:40]).first).to_be_visible()
 
 
 def test_a_box_selection_lists_items_that_open(page, server: str) -> None:
     page.goto(f"{server}/?view=Map")
     frame = map_frame(page)
     frame.locator("[data-mode=box]").click()
-    box = page.locator("iframe").first.bounding_box()
+    box = page.locator('iframe[title*="absorb_map"]').first.bounding_box()
     page.mouse.move(box["x"] + 5, box["y"] + 50)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] - 5, box["y"] + box["height"] - 70, steps=10)
@@ -130,23 +104,28 @@ def test_a_box_selection_lists_items_that_open(page, server: str) -> None:
     assert n > 10
     sync_api.expect(page.get_by_text(f"{n} selected").first).to_be_visible()  # Python got them
     assert "sel=box" in page.url  # the selection is in the URL
-    page.locator('[class*="st-key-sel-"] button').first.click()
-    page.get_by_text("Full text", exact=False).first.click()
-    sync_api.expect(page.locator(".ab-text").first).to_be_visible()
-    assert len(page.locator(".ab-text").first.inner_text()) > 50
+    page.locator('[class*="st-key-open-sel-"] button').first.click()
+    doc = page.locator('[role="dialog"] .ab-doc')
+    sync_api.expect(doc).to_be_visible()
+    assert len(doc.inner_text()) > 50  # the item's text
 
 
 def test_captured_markup_is_shown_as_text(page, server: str, tmp_path: Path) -> None:
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
     page.goto(server)
     card = page.locator('[class*="st-key-card-"]', has_text="Probe of markup").first
     sync_api.expect(card).to_be_visible()
-    sync_api.expect(card.locator(".ab-title")).to_contain_text("<b>in a title</b>")
-    card.locator('[data-testid="stExpander"] summary').first.click()
-    text = card.locator(".ab-text")
+    title = card.locator('[class*="st-key-open-card-"] button').first
+    sync_api.expect(title).to_contain_text("<b>in a title</b>")
+    sync_api.expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    title.click()
+    text = page.locator('[role="dialog"] .ab-doc')
     sync_api.expect(text).to_contain_text("<script>window.__pwned=1</script>")
     sync_api.expect(text).to_contain_text("**not bold**")
     page.wait_for_timeout(500)
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
     assert page.locator('img[src="x"]').count() == 0
-    assert page.locator(".ab-text a").count() == 0
+    assert page.locator(".ab-doc a").count() == 0
+    assert not [m for m in console if "Scale bindings" in m], console  # the timeline chart
     page.screenshot(path=str(tmp_path / "feed.png"))

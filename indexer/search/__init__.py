@@ -11,7 +11,7 @@ S.clean_query(...)`` keeps working:
 - ``snippets``: the passage window and the matched words to mark;
 - ``confidence``: match strength (strong, fair, weak) and a calibrated probability.
 
-Filters (date range, kind, source) restrict the candidate rows *before*
+Filters (date range, kind, source, topic) restrict the candidate rows *before*
 ranking, so k hits come back whenever k matching items exist.
 """
 
@@ -34,11 +34,20 @@ from .fusion import (
     zscore,
 )
 from .lexical import _stemmer, _stopwords, bm25_scores, build_bm25, tokenize, top_rows
-from .snippets import highlight_spans, make_snippet, query_terms
+from .snippets import (
+    MARK_MAX_DF,
+    highlight_spans,
+    make_snippet,
+    mark,
+    marked_terms,
+    query_terms,
+    snippet_spans,
+)
 
 __all__ = [
     "APPROX_MIN_PASSAGES",
     "CANDIDATES",
+    "MARK_MAX_DF",
     "PRF_TOP",
     "PRF_WEIGHT",
     "MAX_QUERY_CHARS",
@@ -64,6 +73,9 @@ __all__ = [
     "item_mask",
     "lexical",
     "make_snippet",
+    "mark",
+    "marked_terms",
+    "snippet_spans",
     "parse_date",
     "query_terms",
     "rank",

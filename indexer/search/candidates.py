@@ -30,8 +30,8 @@ CANDIDATES = 200  # top passages taken from each side
 class SearchArrays(Protocol):
     """What candidate generation reads from an open index (``Index.state()`` has it)."""
 
-    bm25: Any  # bm25s retriever over passages
-    faiss: Any  # FAISS index over passage vectors
+    bm25: Any  # the saved BM25 index over passages (store.bm25_files.SavedBM25)
+    faiss: Any  # FAISS index over passage vectors; None when exact (numpy over ``vecs``)
     vecs: np.ndarray  # passage vectors, one row per passage
     ivecs: np.ndarray  # item vectors, one row per item
     owner: np.ndarray  # passage row -> item ordinal (ascending)

@@ -55,15 +55,24 @@ def _one_omp_thread() -> Iterator[None]:
 def dense_top(
     index, vectors: np.ndarray, q: np.ndarray, k: int, allowed_rows: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k passage rows by cosine; exact over ``allowed_rows`` when filtering."""
-    if allowed_rows is not None:
+    """Top-k passage rows by cosine; exact over ``allowed_rows`` when filtering, and over
+    every row when ``index`` is None (an exact index: numpy, without importing faiss)."""
+    if allowed_rows is None and index is None:
+        sims = np.asarray(vectors @ q, dtype=np.float32)
+        allowed_rows = np.arange(len(sims), dtype=np.int64)
+    elif allowed_rows is not None:
         if len(allowed_rows) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         sims = np.asarray(vectors[allowed_rows] @ q, dtype=np.float32)
+    else:
+        sims = None
+    if sims is not None:
+        if len(sims) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
         k = min(k, len(sims))
         top = np.argpartition(-sims, k - 1)[:k]
         return allowed_rows[top], sims[top]
-    if index is None or index.ntotal == 0:
+    if index.ntotal == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
     if hasattr(index, "hnsw"):
         index.hnsw.efSearch = max(128, k)

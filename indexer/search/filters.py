@@ -1,4 +1,4 @@
-"""Query cleaning and filters: date range, kind, source glob -> a mask over items.
+"""Query cleaning and filters: date range, kind, source glob, topic -> a mask over items.
 
 Filters restrict the candidate rows *before* ranking, so k hits come back
 whenever k matching items exist. The same functions serve the CLI, the Python
@@ -30,9 +30,12 @@ class Filters:
     until: dt.date | None = None
     kind: str | list[str] | None = None
     source: str | None = None  # glob over the capture path, e.g. "karpathy-blog/*"
+    topic: int | list[int] | None = None  # topic id(s) on the map (``absorb topics``)
 
     def active(self) -> bool:
-        return any(v is not None for v in (self.since, self.until, self.kind, self.source))
+        return any(
+            v is not None for v in (self.since, self.until, self.kind, self.source, self.topic)
+        )
 
 
 def clean_query(query: str) -> str:
@@ -73,14 +76,20 @@ def item_mask(
     kinds: list[str],
     sources: list[str],
     f: Filters,
+    topics: np.ndarray | None = None,
 ) -> np.ndarray:
     """Boolean mask over items that pass the filters.
 
     An item with a date range passes a date filter when the ranges overlap;
-    an undated item never passes a date filter.
+    an undated item never passes a date filter. ``topics`` holds each item's topic id
+    (needed only when ``f.topic`` is set).
     """
     n = len(kinds)
     mask = np.ones(n, dtype=bool)
+    if f.topic is not None:
+        want_t = [f.topic] if isinstance(f.topic, int) else list(f.topic)
+        have = np.full(n, -1, np.int64) if topics is None else np.asarray(topics, np.int64)
+        mask &= np.isin(have, np.asarray(want_t, dtype=np.int64))
     if f.kind:
         want = {f.kind} if isinstance(f.kind, str) else set(f.kind)
         mask &= np.fromiter((k in want for k in kinds), bool, n)

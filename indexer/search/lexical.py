@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from ..stopwords import ENGLISH
+from . import tokens
+
 _STEMMER: Any = None
 
 
@@ -32,24 +35,18 @@ def _stemmer() -> Any:
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, stop-worded, stemmed tokens (the same for corpus and queries)."""
-    import bm25s
+    """Lower-cased, stop-worded, stemmed tokens (the same for corpus and queries).
 
-    return bm25s.tokenize(
-        texts, stopwords=_stopwords(), stemmer=_stemmer(), return_ids=False, show_progress=False
-    )
-
-
-_STOPWORDS: list[str] = []
+    bm25s's tokenizer rules without importing bm25s (numba, scipy: ~0.4 s on a cold
+    query); ``tests/test_cold_path.py`` checks the tokens are identical.
+    """
+    stem = _stemmer()
+    return tokens.tokenize(texts, ENGLISH, stem.stemWords if stem else None)
 
 
 def _stopwords() -> list[str]:
-    """scikit-learn's English list: question words ("why", "does", "you") carry no topic."""
-    if not _STOPWORDS:
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-        _STOPWORDS.extend(sorted(ENGLISH_STOP_WORDS))
-    return _STOPWORDS
+    """scikit-learn's English list (frozen in ``indexer.stopwords``, checked against it)."""
+    return list(ENGLISH)
 
 
 def build_bm25(texts: list[str]):

@@ -20,7 +20,6 @@ file, so the indexer can report it and move on.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable
 
 from ..models import Item, ParseError
@@ -43,6 +42,7 @@ from . import (
     twitter,
     wordpress,
 )
+from .common import decode_capture
 
 # Order matters: specific formats before generic fallbacks.
 Warn = Callable[[str], None]
@@ -68,34 +68,22 @@ PARSERS: list[tuple[str, Callable[[str, str], bool], Callable[[str, str, Warn], 
 
 
 def decode(data: bytes) -> str:
-    """Bytes -> text: BOM-aware UTF-8/16, then cp1252, then latin-1 (never fails).
+    """Bytes -> text (``common.decode_capture`` without its refusals; never fails).
 
     >>> decode("café".encode("cp1252"))
     'café'
     """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
+        return decode_capture(data, "").text
+    except ParseError:
         return data.decode("latin-1")
 
 
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes or mostly control characters in the first 8 KB mean binary."""
-    head = data[:8192]
-    if not head:
-        return False
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return True
-    ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
-    return ctrl / len(head) > 0.1
+def _lines(numbers: list[int], show: int = 10) -> str:
+    """'line 3', 'lines 2, 5, 9', 'lines 1, 2, ... (+40 more)'."""
+    head = ", ".join(map(str, numbers[:show]))
+    more = f" (+{len(numbers) - show} more)" if len(numbers) > show else ""
+    return f"line{'s' if len(numbers) > 1 else ''} {head}{more}"
 
 
 def detect(text: str, source: str) -> str:
@@ -117,18 +105,26 @@ def parse_capture(source: str, data: bytes, warn: Warn, read: Read | None = None
     Item ids are stable: the same capture gives the same ids on every run. ``read`` gives
     the files a multi-file format keeps beside its capture (a Substack export's posts).
     """
+    return parse_capture_as(source, data, warn, read)[1]
+
+
+def parse_capture_as(
+    source: str, data: bytes, warn: Warn, read: Read | None = None
+) -> tuple[str, list[Item]]:
+    """``parse_capture``, and the name of the format it was read as (shown to the reader)."""
     if not data.strip():
         raise ParseError(f"{source}: empty file")
     if pdf.is_pdf(data):  # the one binary format: parsed from bytes
-        return _checked(source, "pdf", lambda: pdf.parse_pdf(data, source, warn))
-    if looks_binary(data):
-        raise ParseError(f"{source}: binary file, not a text capture")
-    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+        return "pdf", _checked(source, "pdf", lambda: pdf.parse_pdf(data, source, warn))
+    decoded = decode_capture(data, source)  # ParseError: binary, or a false byte-order mark
+    if decoded.bad_lines:
+        warn(f"{source}: {_lines(decoded.bad_lines)}: stray control bytes, not text; skipped")
+    text = decoded.text
     name = detect(text, source)
     if name == "substack":
-        return _checked(source, name, lambda: substack.parse(text, source, warn, read))
+        return name, _checked(source, name, lambda: substack.parse(text, source, warn, read))
     parser = next(p for n, _, p in PARSERS if n == name)
-    return _checked(source, name, lambda: parser(text, source, warn))
+    return name, _checked(source, name, lambda: parser(text, source, warn))
 
 
 def _checked(source: str, name: str, run: Callable[[], list[Item]]) -> list[Item]:

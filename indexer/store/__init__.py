@@ -5,6 +5,7 @@ Callers use ``from indexer import store`` and the names re-exported here:
 - ``captures``: walk a captures folder, read one capture (never raising on a bad file);
 - ``db``: the items database of a generation, its migrations and every SQL query;
 - ``artifacts``: arrays, JSON, FAISS and BM25 files, each written atomically;
+- ``cache``: absorb's own cache folder (exported models), written atomically;
 - ``generations``: manifest, writer lock, atomic publish, pruning, crash checkpoints.
 
 Nothing else in absorb, its benchmarks or its tests opens an index file.
@@ -21,10 +22,10 @@ from .artifacts import (
     save_array,
     save_bm25,
     save_faiss,
-    user_cache_dir,
     write_bytes,
     write_json,
 )
+from .cache import publish_dir, staging_dir, user_cache_dir, write_json_atomic
 from .captures import MAX_CAPTURE_BYTES, CaptureFile, read_capture, read_near, walk_captures
 from .db import (
     MIGRATIONS,
@@ -110,7 +111,10 @@ __all__ = [
     "save_faiss",
     "topic_labels",
     "topic_levels",
+    "publish_dir",
+    "staging_dir",
     "user_cache_dir",
+    "write_json_atomic",
     "walk_captures",
     "write_bytes",
     "write_files",

@@ -84,7 +84,27 @@ def save_faiss(path: str | os.PathLike[str], index: Any) -> None:
         faiss.write_index(index, str(tmp))
 
 
-def load_faiss(path: str | os.PathLike[str]) -> Any:
+FLAT_MAGIC = b"IxFI"  # faiss's tag for an IndexFlatIP file
+
+
+def load_faiss(path: str | os.PathLike[str], exact: tuple[int, int] | None = None) -> Any:
+    """The FAISS index at ``path``; None for an exact one of ``exact = (rows, dim)``.
+
+    Exact search is numpy over the memory-mapped vectors (the same top rows), so a cold
+    query need not import faiss (about 0.1 s). The exact file is still checked (tag and
+    size), so a damaged one is reported as it would be if faiss read it.
+    """
+    if exact is not None:
+        n_rows, dim = exact
+        # header: tag, d (int32), ntotal, two unused int64, is_trained (1 byte), metric
+        # (int32), then the codes as a length-prefixed byte vector of ntotal * d float32
+        want = 4 + 4 + 8 * 3 + 1 + 4 + 8 + n_rows * dim * 4
+        p = Path(path)
+        with open(p, "rb") as f:
+            tag = f.read(4)
+        if tag != FLAT_MAGIC or p.stat().st_size != want:
+            raise ValueError(f"{p.name} is not an exact index of {n_rows} vectors")
+        return None
     import faiss
 
     return faiss.read_index(str(path))
@@ -97,20 +117,13 @@ def save_bm25(path: str | os.PathLike[str], retriever: Any) -> None:
 
 
 def load_bm25(path: str | os.PathLike[str], mmap: bool = True) -> Any:
-    import bm25s
+    """The saved BM25 index, read with numpy (``bm25_files.SavedBM25``; no bm25s import)."""
+    from .bm25_files import SavedBM25
 
-    return bm25s.BM25.load(str(path), mmap=mmap, show_progress=False)
+    return SavedBM25(path, mmap=mmap)
 
 
 def write_with(path: str | os.PathLike[str], fn: Callable[[str], Any]) -> None:
     """Let a library serialise itself to ``path`` (atomically, as everything here)."""
     with atomic_path(path) as tmp:
         fn(str(tmp))
-
-
-def user_cache_dir() -> Path:
-    """Where derived, rebuildable model artefacts (e.g. exported ONNX/OpenVINO) go."""
-    base = os.environ.get("ABSORB_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    p = Path(base) / "absorb" if base else Path.home() / ".cache" / "absorb"
-    p.mkdir(parents=True, exist_ok=True)
-    return p

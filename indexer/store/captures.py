@@ -13,7 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-MAX_CAPTURE_BYTES = 20 * 1024 * 1024  # larger captures are skipped with a message
+from .. import config
+
+# larger captures are skipped with a message
+MAX_CAPTURE_BYTES = int(config.DEFAULT_MAX_CAPTURE_MB * 1024 * 1024)
 
 
 @dataclass

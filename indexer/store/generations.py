@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import config
 from ..models import IndexCorrupt, IndexIncompatible, IndexLocked, IndexMissing
 from . import artifacts
 from .db import REBUILD_HINT, SCHEMA_VERSION, Connection, connect
@@ -41,12 +42,12 @@ from .db import REBUILD_HINT, SCHEMA_VERSION, Connection, connect
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 LOCKFILE = ".lock"
-CRASH_ENV = "ABSORB_CRASH_AT"  # fault injection for crash-safety tests: a checkpoint name
+CRASH_ENV = config.ENV_CRASH_AT  # fault injection for crash-safety tests: a checkpoint name
 
 
 def checkpoint(name: str) -> None:
     """Die here with SIGKILL when $ABSORB_CRASH_AT names this point (tests only)."""
-    if os.environ.get(CRASH_ENV) == name:
+    if config.crash_point() == name:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -100,11 +101,15 @@ class Generation:
                 f"{p} is damaged ({e})", REBUILD_HINT.format(root=self.path.parent)
             ) from None
 
-    def search_files(self) -> tuple[Any, Any]:
-        """The FAISS index and the (memory-mapped) BM25 retriever of this generation."""
+    def search_files(self, n_rows: int) -> tuple[Any, Any]:
+        """The FAISS index (None when exact: numpy searches the vectors) and the
+        memory-mapped BM25 index of this generation of ``n_rows`` passages."""
+        exact = None
+        if self.manifest.get("vector_index") == "IndexFlatIP":
+            exact = (n_rows, int(self.manifest["dim"]))
         try:
             return (
-                artifacts.load_faiss(self.file("faiss.index")),
+                artifacts.load_faiss(self.file("faiss.index"), exact),
                 artifacts.load_bm25(self.file("bm25"), mmap=True),
             )
         except Exception as e:  # any damage in a library-written file
