@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from appkit import fake_app, new_page
 
-from indexer.appserver import CHROMIUM
+from indexer.appserver import CHROMIUM, map_frame
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.corpus]
 
@@ -104,32 +104,16 @@ def test_more_like_this_row_opens_that_item(page, server) -> None:
     expect(page.locator('[role="dialog"] .ab-itemtitle')).to_have_text(nxt)
 
 
-def _point_pixels(page) -> list[list[float]]:
-    """Page coordinates of every item point on the map (from plotly's own axes)."""
-    return page.evaluate(
-        """() => {
-          const g = document.querySelector('.js-plotly-plot');
-          const r = g.getBoundingClientRect(), L = g._fullLayout;
-          const out = [];
-          g._fullData.filter(t => (t.legendgroup || '').startsWith('t')).forEach(t => {
-            for (let i = 0; i < t.x.length; i++) out.push([
-              r.left + L.xaxis._offset + L.xaxis.l2p(t.x[i]),
-              r.top + L.yaxis._offset + L.yaxis.l2p(t.y[i])]);
-          });
-          return out; }"""
-    )
-
-
 def test_map_selection_row_and_point_open_the_item(page, server, tmp_path) -> None:
     page.goto(f"{server}/?view=Map")
-    page.locator(".js-plotly-plot canvas").first.wait_for()
-    settle(page)
-    pts = _point_pixels(page)
+    frame = map_frame(page)
+    pts = [p for p in frame.evaluate("() => absorbMap.points") if p["visible"]]
     assert len(pts) > 20
-    xs, ys = sorted(p[0] for p in pts), sorted(p[1] for p in pts)
-    x0, x1 = xs[len(xs) // 5], xs[-len(xs) // 5]
-    y0, y1 = ys[len(ys) // 5], ys[-len(ys) // 5]
-    page.locator('.modebar-btn[data-title="Lasso Select"]').first.click()
+    xs, ys = sorted(p["x"] for p in pts), sorted(p["y"] for p in pts)
+    box = page.locator('iframe[title*="absorb_map"]').first.bounding_box()
+    x0, x1 = box["x"] + xs[len(xs) // 5], box["x"] + xs[-len(xs) // 5]
+    y0, y1 = box["y"] + ys[len(ys) // 5], box["y"] + ys[-len(ys) // 5]
+    frame.locator("[data-mode=lasso]").click()
     page.mouse.move(x0, y0)  # lasso a box around the middle of the map
     page.mouse.down()
     for x, y in ((x1, y0), (x1, y1), (x0, y1), (x0, y0 + 1)):
@@ -144,13 +128,15 @@ def test_map_selection_row_and_point_open_the_item(page, server, tmp_path) -> No
     page.screenshot(path=str(tmp_path / "map-row.png"))
 
     page.goto(f"{server}/?view=Map")  # a click on one point opens it
-    page.locator(".js-plotly-plot canvas").first.wait_for()
-    settle(page)
-    pts = _point_pixels(page)
+    frame = map_frame(page)
+    pts = [p for p in frame.evaluate("() => absorbMap.points") if p["visible"] and p["y"] > 60]
     lone = max(
-        pts, key=lambda p: min(((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) for q in pts if q != p)
+        pts,
+        key=lambda p: min(
+            (p["x"] - q["x"]) ** 2 + (p["y"] - q["y"]) ** 2 for q in pts if q is not p
+        ),
     )
-    page.mouse.click(lone[0], lone[1])
+    page.mouse.click(box["x"] + lone["x"], box["y"] + lone["y"])
     expect(page.locator('[role="dialog"] .ab-doc')).to_be_visible()
 
 
