@@ -258,7 +258,7 @@ def page_bounds(n: int, page: int, size: int = PAGE_SIZE) -> tuple[int, int, int
 
 
 def hover_text(cat: Catalog, row: int) -> str:
-    """Short, escaped hover text for a map point (plotly renders a little HTML)."""
+    """Short, escaped hover text for an item (a little HTML)."""
     title = html.escape(short(cat.titles[row], HOVER_TITLE_CHARS))
     meta = html.escape(f"{cat.date_labels[row]} · {cat.kinds[row]}")
     return f"<b>{title}</b><br>{meta}"

@@ -22,7 +22,6 @@ ORDER = "order"  # feed order
 QUICK = "f"  # feed quick filter
 KIND, TOPIC, SOURCE, YEARS = "kind", "topic", "src", "years"
 CUT = "_q_cut"  # (kept text, original length) of a question cut to MAX_QUERY_CHARS
-MAP_OPENED = "_map_opened"  # the map point last opened by a click (not reopened on rerun)
 
 
 def param(key: str) -> str | None:
