@@ -17,7 +17,7 @@ const $ = (sel) => document.querySelector(sel);
 // A large map moves as a picture: the last full frame, stretched with the view, and every
 // point is drawn again once the view rests (software WebGL's cost grows with the points)
 const SNAPSHOT_FROM = 5000; // points
-const REST_MS = 300; // ms without a view change: draw every point again
+const REST_MS = 500; // ms without a view change: draw every point again
 
 const state = {
   data: null, // decoded arrays of the current dataKey
@@ -253,7 +253,8 @@ function moved() {
     state.moving = true;
     const { canvas, bounds } = state.snapshot;
     const hidden = deck.props.layers.map((l) => l.clone({ visible: false })); // kept, not redrawn
-    deck.setProps({ layers: [...hidden, new BitmapLayer({ id: "snapshot", image: canvas, bounds })] });
+    const picture = new BitmapLayer({ id: "snapshot", image: canvas, bounds, textureParameters: { minFilter: "linear", magFilter: "linear" } });
+    deck.setProps({ layers: [...hidden, picture] });
   }
 }
 
