@@ -194,6 +194,16 @@ HIT_FIELDS = ("id", "title", "date", "date_kind", "kind", "source", "url", "scor
 HIT_EXTRA = ("match", "confidence", "at")
 
 
+def _plural(n: int, noun: str) -> str:
+    """'1 good match', '2 good matches', '3 weak results'.
+
+    >>> _plural(1, "good match"), _plural(2, "good match"), _plural(3, "weak result")
+    ('1 good match', '2 good matches', '3 weak results')
+    """
+    ending = "es" if noun.endswith(("s", "sh", "ch", "x")) else "s"
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}{ending}"
+
+
 def _stdout_is_tty() -> bool:
     return sys.stdout.isatty()
 
@@ -312,7 +322,7 @@ def search(
     if not hits and not as_json:
         weak = [] if show_all else idx.search(question, **args)
         click.echo(
-            f"No good match: {len(weak)} weak result(s); --all shows them."
+            f"No good match: {_plural(len(weak), 'weak result')}; --all shows them."
             if weak
             else "No results.",
             err=True,
@@ -320,7 +330,7 @@ def search(
     terms = query_terms(clean_query(question))
     _emit([_hit_obj(h, terms, full) for h in hits], as_json, _hit_line)
     if hits and len(hits) < k and not show_all and not as_json and mode == "hybrid":
-        click.echo(f"{len(hits)} good match(es); --all adds the weak ones.", err=True)
+        click.echo(f"{_plural(len(hits), 'good match')}; --all adds the weak ones.", err=True)
 
 
 @main.command()
