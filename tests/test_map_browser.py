@@ -17,34 +17,30 @@ from pathlib import Path
 
 import pytest
 
-from indexer.appserver import CHROMIUM, chromium_args, map_frame, running_app
+from indexer.appserver import CHROMIUM, map_frame, running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[1]
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+def page(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """The synthetic map page in the session's Chromium (conftest: software WebGL)."""
     base = tmp_path_factory.mktemp("mapbrowser")
     env = {**os.environ, "ABSORB_MAP_N": "3000", "PYTHONPATH": str(ROOT)}
-    with (
-        running_app(base, env=env, app=ROOT / "bench" / "map_page.py", log=base / "log") as app,
-        sync_api.sync_playwright() as p,
-    ):
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", *chromium_args(True)]
-        )
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    with running_app(base, env=env, app=ROOT / "bench" / "map_page.py", log=base / "log") as app:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pg = ctx.new_page()
         pg.requests_off_host = []
         pg.on("request", lambda r: "127.0.0.1" in r.url or pg.requests_off_host.append(r.url))
         pg.goto(app.url)
         map_frame(pg, 120)
         yield pg
-        browser.close()
+        ctx.close()
 
 
 def frame_box(page) -> dict:
