@@ -204,7 +204,8 @@ def _export(folder: Path, kind: str, out: Path) -> dict[str, Any]:
     ref = st.encode(PROBES, convert_to_numpy=True, normalize_embeddings=True)
     enc = tok(PROBES[:4], padding=True, truncation=True, max_length=seq, return_tensors="pt")
     inputs = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc]
-    model = mods[0].auto_model.eval()
+    auto: Any = mods[0].auto_model  # a transformers PreTrainedModel
+    model = auto.eval()
     with torch.no_grad():
         if kind == "openvino":
             from openvino.tools.ovc import convert_model

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -115,7 +116,7 @@ def index(
     from .build import build_index
     from .progress import Progress
 
-    roots = list(captures) or [DEFAULT_CAPTURES]
+    roots: list[str | os.PathLike[str]] = [*captures] or [DEFAULT_CAPTURES]
     prog = Progress.auto(quiet=quiet)
     r = build_index(
         roots, index_dir, model=model, rebuild=rebuild, refit=refit, progress=prog, wait=wait
@@ -317,10 +318,12 @@ def search(
     except click.BadParameter as e:
         e.param_hint = "'--kind'"
         raise
-    args = dict(k=k, since=since, until=until, kind=kind, source=source, mode=mode)
-    hits = idx.search(question, **args, min_match=None if show_all else "fair")
+    find = functools.partial(
+        idx.search, question, k=k, since=since, until=until, kind=kind, source=source, mode=mode
+    )
+    hits = find(min_match=None if show_all else "fair")
     if not hits and not as_json:
-        weak = [] if show_all else idx.search(question, **args)
+        weak = [] if show_all else find()
         click.echo(
             f"No good match: {_plural(len(weak), 'weak result')}; --all shows them."
             if weak

@@ -20,7 +20,7 @@ import contextlib
 import hashlib
 import re
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -102,7 +102,8 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
 
             quiet_transformers()
-            self.model = SentenceTransformer(str(path), device=_device(), backend=backend)
+            be: Any = backend  # one of the names sentence-transformers knows (caller's choice)
+            self.model = SentenceTransformer(str(path), device=_device(), backend=be)
         except Exception as e:
             raise AbsorbError(
                 f"cannot load embedding model {name!r} ({type(e).__name__}: {e})",

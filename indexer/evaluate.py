@@ -124,6 +124,7 @@ def judged_candidates(index_path: str | Path, questions: str | Path) -> list[Jud
         text = S.clean_query(q["q"])
         qv = idx.embed_query(text)
         c = S.candidates(st, text, qv, None, "hybrid")
+        assert c is not None, "dense search always finds candidates in a non-empty index"
         out.append(Judged(q, c, np.array([st.ids[i] in rel for i in c.items]), qv, st))
     return out
 
@@ -244,7 +245,7 @@ def format_calibration(res: Result) -> list[str]:
     if not res.hits:
         return []
     conf = [c for c, _, _ in res.hits]
-    rel = [r for _, r, _ in res.hits]
+    rel: list[bool | int] = [r for _, r, _ in res.hits]
     lines = [
         "",
         f"match strength of absorb's top-{len(res.hits) // max(1, res.n)} hits "

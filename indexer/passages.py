@@ -86,7 +86,7 @@ def split_text(text: str, max_words: int) -> list[tuple[int, str]]:
     return windows
 
 
-def _join(units: list[tuple[int, str | None, bool]]) -> tuple[int, str]:
+def _join(units: list[tuple[int, str, bool]]) -> tuple[int, str]:
     parts: list[str] = []
     for _, s, new_para in units:
         if s is None:

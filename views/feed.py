@@ -26,7 +26,8 @@ def order_control(cat: A.Catalog, rows: np.ndarray) -> str:
         st.session_state[state.ORDER] = options[0] if not note else "source"
     if note:
         C.html_block(f'<div class="ab-note">{A.esc(note)}</div>')
-    order = st.segmented_control(
+    # Streamlit's type overloads do not list its ``bind`` argument
+    order = st.segmented_control(  # type: ignore[call-overload]
         "Order",
         options,
         format_func=R.ORDER_LABELS.get,

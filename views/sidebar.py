@@ -42,7 +42,8 @@ def years_slider(cat: A.Catalog) -> tuple[int, int] | None:
         and span[0] <= min(cur) <= max(cur) <= span[1]
     ):
         st.session_state[state.YEARS] = span  # a stale range from an older build of the index
-    return st.sidebar.slider(
+    # Streamlit's type overloads do not list its ``bind`` argument
+    return st.sidebar.slider(  # type: ignore[call-overload]
         "Years",
         span[0],
         span[1],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +25,7 @@ def build_faiss(vectors: np.ndarray, approx: bool | None = None):
     import faiss
 
     d = vectors.shape[1]
+    index: Any
     if approx if approx is not None else len(vectors) >= APPROX_MIN_PASSAGES:
         index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
@@ -71,6 +73,7 @@ def dense_top(
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         k = min(k, len(sims))
         top = np.argpartition(-sims, k - 1)[:k]
+        assert allowed_rows is not None  # set with sims above
         return allowed_rows[top], sims[top]
     if index.ntotal == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)

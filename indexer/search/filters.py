@@ -51,8 +51,10 @@ def clean_query(query: str) -> str:
 
 def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
     """A filter date from 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'."""
-    if value is None or value == "" or isinstance(value, dt.date):
-        return value or None
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
     v = str(value).strip()
     try:
         if re.fullmatch(r"\d{4}", v):
@@ -109,6 +111,6 @@ def item_mask(
         for d, e in zip(dates, date_ends, strict=True):
             start = d or e
             end = e or d
-            ok.append(start is not None and start <= hi and end >= lo)
+            ok.append(start is not None and end is not None and start <= hi and end >= lo)
         mask &= np.array(ok, dtype=bool)
     return mask

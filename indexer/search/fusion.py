@@ -98,8 +98,9 @@ def rank(
         return c.dense
     if mode == "bm25":
         return c.lex
-    fb = c.fb_dense is not None and c.fb_item_sim is not None
-    d, i = (c.fb_dense, c.fb_item_sim) if fb else (c.dense, c.item_sim)
+    d, i = c.dense, c.item_sim
+    if c.fb_dense is not None and c.fb_item_sim is not None:
+        d, i = c.fb_dense, c.fb_item_sim
     dense = (1 - w_item) * d + w_item * i
     return w_dense * zscore(dense) + (1.0 - w_dense) * c.coverage * zscore(c.lex)
 

@@ -53,7 +53,7 @@ def sniff(text: str, source: str) -> bool:
 def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
     found = []
     for tag in soup.find_all("meta"):
-        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").lower()
+        key = str(tag.get("property") or tag.get("name") or tag.get("itemprop") or "").lower()
         content = tag.get("content")
         if key in names and isinstance(content, str) and content.strip():
             found.append(content.strip())
@@ -65,7 +65,7 @@ def _date(soup: BeautifulSoup, raw: str) -> dt.date | None:
     candidates += re.findall(r'"datePublished"\s*:\s*"([^"]{4,40})"', raw)
     for t in soup.find_all("time"):
         if isinstance(t.get("datetime"), str):
-            candidates.append(t["datetime"])
+            candidates.append(str(t["datetime"]))
     for c in candidates:
         d = parse_date(c)
         if d:
@@ -159,14 +159,14 @@ def _parse_tree(text: str, source: str) -> Item:
     url = next(iter(_meta(soup, "og:url")), None)
     canonical = soup.find("link", rel="canonical")
     if not url and canonical is not None and isinstance(canonical.get("href"), str):
-        url = canonical["href"]
+        url = str(canonical["href"])
     authors = [a for a in _meta(soup, "author", "article:author", "dc.creator") if "://" not in a]
     tags: list[str] = _meta(soup, "article:tag")
     for kw in _meta(soup, "keywords", "news_keywords"):
         tags += [t.strip() for t in kw.split(",") if t.strip()]
     date = _date(soup, text)
 
-    root = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"})
+    root = soup.find("article") or soup.find("main") or soup.select_one('[role="main"]')
     body = _text(root) if root is not None else ""
     if not body.strip():
         body = _text(soup.body or soup)

@@ -78,6 +78,8 @@ def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
             continue  # Like, Follow, Delete...: not the author's writing
         date = parse_date(act.get("published"))
         obj = act.get("object")
+        tags: list[str]
+        url: str | None
         if act["type"] == "Announce":
             target = _url(obj)
             if not target:

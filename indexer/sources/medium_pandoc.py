@@ -166,7 +166,7 @@ def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
         date = parse_date(d)
         if date:
             break
-    extra = {k: meta[k] for k in ("post_id", "reading_time") if k in meta}
+    extra: dict[str, Any] = {k: meta[k] for k in ("post_id", "reading_time") if k in meta}
     return [
         Item(
             id=stable_id(source),

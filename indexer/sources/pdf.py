@@ -148,7 +148,7 @@ def parse_pdf(data: bytes, source: str, warn: Callable[[str], None]) -> list[Ite
     pages = _strip_running(pages)
     body = _paragraphs([ln for p in pages for ln in p])
     try:
-        meta = reader.metadata or {}
+        meta: Any = reader.metadata or {}
     except Exception:  # a damaged info dictionary: the text is still good
         meta = {}
     title = one_line(str(meta.get("/Title") or ""))

@@ -25,6 +25,7 @@ import io
 import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
+from typing import Any
 
 from ..models import Item, ParseError, stable_id
 from .common import first_sentence_title, one_line, tidy, trim_title
@@ -98,7 +99,9 @@ def _row(
     date = parse_date(row.get("post_date")) or parse_date(row.get("email_sent_at"))
     if date is None:
         warn(f"{source}: line {line}: post {post_id!r} has no readable post_date")
-    extra = {k: v for k, v in (("subtitle", subtitle), ("type", row.get("type"))) if v}
+    extra: dict[str, Any] = {
+        k: v for k, v in (("subtitle", subtitle), ("type", row.get("type"))) if v
+    }
     if (row.get("podcast_url") or "").startswith(("http://", "https://")):
         extra["podcast_url"] = row["podcast_url"]
     items.append(

@@ -73,7 +73,7 @@ def _cues(text: str, source: str, warn: Callable[[str], None]) -> list[tuple[flo
             continue
         at = next((i for i, ln in enumerate(lines[:3]) if "-->" in ln), None)
         m = TIMING.match(lines[at]) if at is not None else None
-        if m is None:
+        if m is None or at is None:
             warn(f"{source}: line {first_line}: cue without a readable timing; skipped")
             continue
         start, end = _seconds(*m.groups()[:4]), _seconds(*m.groups()[4:])

@@ -91,7 +91,7 @@ def parse(text: str, source: str, warn: Callable[[str], None]) -> list[Item]:
     threads: dict[str, list[dict[str, Any]]] = {}
     for tw in tweets:
         threads.setdefault(root(tw), []).append(tw)
-    items = []
+    items: list[Item] = []
     for rid, members in threads.items():
         members.sort(
             key=lambda t: (t["_date"] or dt.date.min, int(t["_id"]) if t["_id"].isdigit() else 0)
