@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.appserver import CHROMIUM, CHROMIUM_ARGS, free_port
+from indexer.appserver import CHROMIUM, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 GUARD = Path(__file__).resolve().parent / "netguard"
@@ -84,10 +84,10 @@ def test_offline_environment_is_set_by_absorb(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.model
 @pytest.mark.browser
-def test_index_search_serve_and_page_make_no_traffic(tmp_path: Path) -> None:
+def test_index_search_serve_and_page_make_no_traffic(tmp_path: Path, browser) -> None:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not found")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     # the real model, exported afresh into an empty cache: the path that used to phone out
     env, log, home = _guarded_env(
         tmp_path, ABSORB_CACHE=str(tmp_path / "cache"), ABSORB_MODEL="all-MiniLM-L6-v2"
@@ -120,13 +120,15 @@ def test_index_search_serve_and_page_make_no_traffic(tmp_path: Path) -> None:
                 break
             seen += line
         assert "absorb: serving" in seen, seen
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
+        # the session's one Chromium (tests/conftest.py): Playwright's sync API runs once
+        ctx = browser.new_context()
+        try:
+            page = ctx.new_page()
             page.on("request", lambda r: requests.append(r.url))
             page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle")
             page.get_by_text("Yes you should understand backprop").first.wait_for(timeout=60_000)
-            browser.close()
+        finally:
+            ctx.close()
     finally:
         serve.send_signal(signal.SIGTERM)
         rc = serve.wait(timeout=30)
