@@ -138,7 +138,7 @@ def _topic_key(cat: Catalog, r: int) -> tuple[bool, str]:
     return t == -1, cat.topic_labels.get(t, "").lower()
 
 
-def _sorted(rows: np.ndarray, key) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _sorted(rows: np.ndarray, key) -> np.ndarray:
     return np.asarray(sorted(rows.tolist(), key=key), dtype=np.int64)
 
 

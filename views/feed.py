@@ -97,7 +97,7 @@ def year_counts(cat: A.Catalog, rows: np.ndarray) -> tuple[dict[int, int], int]:
         if d and e:
             y = (d + (e - d) / 2).year
         elif d or e:
-            y = (d or e).year  # type: ignore[union-attr]
+            y = (d or e).year
         else:
             undated += 1
             continue
