@@ -207,14 +207,20 @@ def embed_passages(
     todo = [j for j, h in enumerate(hashes) if h not in prev.vec_by_hash]
     prog = _as_progress(progress)
     embedder = embedder_factory() if todo or prev.vectors is None else None
-    dim = embedder.dim if embedder else prev.vectors.shape[1]
+    if embedder is not None:
+        dim = embedder.dim
+    else:
+        assert prev.vectors is not None  # nothing to embed means every vector is reused
+        dim = prev.vectors.shape[1]
     vecs = np.zeros((len(texts), dim), dtype=np.float32)
-    for j, h in enumerate(hashes):
-        if h in prev.vec_by_hash:
-            vecs[j] = prev.vectors[prev.vec_by_hash[h]]
+    if prev.vectors is not None:
+        for j, h in enumerate(hashes):
+            if h in prev.vec_by_hash:
+                vecs[j] = prev.vectors[prev.vec_by_hash[h]]
     report.reused = len(texts) - len(todo)
     report.embedded = len(todo)
     if todo:
+        assert embedder is not None
         new = [texts[j] for j in todo]
         prepare = getattr(embedder, "prepare", None)
         if prepare is not None:  # e.g. int8 calibration on the corpus's own text (accel)
@@ -338,7 +344,7 @@ def _build(
         if not items:  # publish nothing: an empty index helps nobody, the old one stays
             report.seconds = time.perf_counter() - t0
             return report
-        if not changed and not refit and same_roots:
+        if not changed and not refit and same_roots and prev.gen is not None:
             report.unchanged = True
             report.items = len(items)
             report.passages = int(prev.gen.manifest.get("counts", {}).get("passages", 0))

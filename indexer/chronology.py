@@ -108,17 +108,17 @@ def _vouched(items: list[Item], groups: list[str]) -> dict[tuple[int, int], list
         for u in _URL.findall(it.text) + ([it.url] if it.url else []):
             u = re.sub(r"^https?://(www\.)?|#.*", "", u.rstrip(".,;:!?")).rstrip("/")
             owners[u.lower()].add(i)
-    for u, ids in owners.items():
-        i, j = min(ids), max(ids)
-        if len(ids) == 2 and "/" in u and groups[i] != groups[j]:
+    for u, owned in owners.items():
+        i, j = min(owned), max(owned)
+        if len(owned) == 2 and "/" in u and groups[i] != groups[j]:
             ev[i, j].append(f"shared url {u[:60]}")
     named: dict[frozenset[str], list[int]] = defaultdict(list)  # a repo's README and its talk
     for i, t in enumerate(titles):
         if t and max(map(len, t)) >= 4:
             named[frozenset(t)].append(i)
-    for name, ids in named.items():
-        if len(ids) == 2 and groups[ids[0]] != groups[ids[1]]:
-            ev[ids[0], ids[1]].append(f"same title {' '.join(sorted(name))[:60]!r}")
+    for name, pair in named.items():
+        if len(pair) == 2 and groups[pair[0]] != groups[pair[1]]:
+            ev[pair[0], pair[1]].append(f"same title {' '.join(sorted(name))[:60]!r}")
     return ev
 
 
@@ -185,7 +185,7 @@ def _mutual_best(
         lex = (x[rows] @ xc).toarray()
         lex[np.abs(day[rows][:, None] - dc[None, :]) > MAX_GAP_DAYS] = 0.0  # NaN: False
         score = lex.copy()
-        if vc is not None:
+        if vc is not None and vectors is not None:
             score += VEC_WEIGHT * np.clip(np.asarray(vectors[rows], np.float32) @ vc.T, 0, None)
         for (ii, jj), add in boost.items():
             if a <= ii < a + len(rows):
@@ -224,7 +224,9 @@ def _merge(items: list[Item], groups: list[str], cands: list) -> list[Link]:
         pages[items[i].source].append(i)
 
     def in_order(k: int, d: dt.date) -> bool:  # would dating k at d keep its page newest first?
-        dated = [(o, work_date[work[o]]) for o in pages[items[k].source] if work_date[work[o]]]
+        dated: list[tuple[int, dt.date]] = [
+            (o, d0) for o in pages[items[k].source] if (d0 := work_date[work[o]]) is not None
+        ]
         newer = [d0 for o, d0 in dated if items[o].position < items[k].position][-1:]
         older = [d0 for o, d0 in dated if items[o].position > items[k].position][:1]
         return all(d0 >= d for d0 in newer) and all(d >= d0 for d0 in older)
@@ -233,7 +235,7 @@ def _merge(items: list[Item], groups: list[str], cands: list) -> list[Link]:
     for conf, i, j, ev, vouched in sorted(cands, key=lambda t: -t[0]):
         ri, rj = work[i], work[j]
         merged = comp[ri] + comp[rj]
-        dates = [stated[k] for k in merged if stated[k]]
+        dates = [d0 for k in merged if (d0 := stated[k]) is not None]
         d = min(dates, default=None)
         too_far = d is not None and (max(dates) - d).days > MAX_GAP_DAYS
         if ri == rj or too_far or len({groups[k] for k in merged}) < len(merged):

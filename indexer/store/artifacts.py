@@ -120,7 +120,7 @@ def load_bm25(path: str | os.PathLike[str], mmap: bool = True) -> Any:
     """The saved BM25 index, read with numpy (``bm25_files.SavedBM25``; no bm25s import)."""
     from .bm25_files import SavedBM25
 
-    return SavedBM25(path, mmap=mmap)
+    return SavedBM25(Path(path), mmap=mmap)
 
 
 def write_with(path: str | os.PathLike[str], fn: Callable[[str], Any]) -> None:

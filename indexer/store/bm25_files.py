@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -33,7 +33,7 @@ class SavedBM25:
         )
         self.dtype = str(params.get("dtype", "float32"))
         self.method = str(params.get("method", "lucene"))
-        mode = "r" if mmap else None
+        mode: Literal["r"] | None = "r" if mmap else None
         arrays = {
             k: np.load(folder / f"{k}.csc.index.npy", mmap_mode=mode, allow_pickle=False)
             for k in ("data", "indices", "indptr")
