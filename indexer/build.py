@@ -24,12 +24,13 @@ from typing import Any
 
 import numpy as np
 
-from . import config, search, store
+from . import config, store
 from .embed import Embedder, load_embedder, resolve_model_name
 from .models import AbsorbError, IndexIncompatible, Item, ParseError, Passage
 from .passages import embed_text, split_item
 from .progress import Progress
 from .progress import active as progress_active
+from .search_files import write_search_files
 
 
 @dataclass
@@ -214,9 +215,9 @@ def embed_passages(
         dim = prev.vectors.shape[1]
     vecs = np.zeros((len(texts), dim), dtype=np.float32)
     if prev.vectors is not None:
-        for j, h in enumerate(hashes):
-            if h in prev.vec_by_hash:
-                vecs[j] = prev.vectors[prev.vec_by_hash[h]]
+        at = np.array([prev.vec_by_hash.get(h, -1) for h in hashes], np.int64)
+        known = np.flatnonzero(at >= 0)
+        vecs[known] = prev.vectors[at[known]]  # one gather from the memory map
     report.reused = len(texts) - len(todo)
     report.embedded = len(todo)
     if todo:
@@ -398,10 +399,11 @@ def _build(
             ph.count = len(passages)
             ph.finish()
             ph = prog.start("lexical and vector index", unit="passages")
-            texts = [embed_text(items[o], p) for p, o in zip(passages, owner, strict=True)]
-            faiss_index = search.build_faiss(vecs)
-            gen.save_faiss("faiss.index", faiss_index)
-            gen.save_bm25("bm25", search.build_bm25(texts))
+
+            def texts_of(rows: np.ndarray) -> list[str]:
+                return [embed_text(items[owner[r]], passages[r]) for r in rows.tolist()]
+
+            vector_index = write_search_files(gen, prev.gen, vecs, hashes, texts_of)
             ph.count = len(passages)
             ph.finish()
             manifest = {
@@ -412,7 +414,7 @@ def _build(
                 "normalized": True,
                 "max_words": max_words,
                 "roots": [str(p.resolve()) for p in paths],
-                "vector_index": type(faiss_index).__name__,
+                "vector_index": vector_index,
                 "counts": {"items": len(items), "passages": len(passages), "files": len(files)},
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }

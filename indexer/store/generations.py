@@ -118,6 +118,23 @@ class Generation:
                 REBUILD_HINT.format(root=self.path.parent),
             ) from None
 
+    def has(self, name: str) -> bool:
+        return self.file(name).exists()
+
+    def faiss_segments(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(base id -> passage row, exact delta rows) when the FAISS index is a reused
+        graph plus a delta (``search.dense.Segmented``); None when it covers every row."""
+        if not self.has("faiss_rows.npy"):
+            return None
+        return self.array("faiss_rows.npy", mmap=False), self.array("faiss_delta.npy", mmap=False)
+
+    def bm25_counts(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
+        """The BM25 term counts (vocab, ptr, tok, tf) saved by ``save_bm25_counts``."""
+        if not self.has("bm25_counts/vocab.json"):
+            return None
+        arrays = [self.array(f"bm25_counts/{k}.npy", mmap=False) for k in ("ptr", "tok", "tf")]
+        return self.json("bm25_counts/vocab.json"), arrays[0], arrays[1], arrays[2]
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
@@ -153,6 +170,19 @@ class GenerationWriter:
 
     def save_bm25(self, name: str, retriever: Any) -> None:
         artifacts.save_bm25(self.path / name, retriever)
+
+    def save_bm25_arrays(self, name: str, m: dict[str, Any], params: dict[str, Any]) -> None:
+        artifacts.save_bm25_arrays(self.path / name, m, params)
+
+    def save_bm25_counts(self, vocab: list[str], ptr: Any, tok: Any, tf: Any) -> None:
+        (self.path / "bm25_counts").mkdir(exist_ok=True)
+        for k, a in (("ptr", ptr), ("tok", tok), ("tf", tf)):
+            self.save_array(f"bm25_counts/{k}.npy", a)
+        self.save_json("bm25_counts/vocab.json", vocab)
+
+    def link(self, prev: Generation, name: str) -> None:
+        """Share ``prev``'s file ``name`` (unchanged) instead of writing it again."""
+        artifacts.link_or_copy(prev.file(name), self.path / name)
 
     def close(self) -> None:
         if self._db is not None:
