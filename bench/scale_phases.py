@@ -91,7 +91,7 @@ def instrument() -> Timers:
     t.wrap(chronology, "apply_chronology", "chronology")
     t.wrap(topics, "build_map", "map")
     t.wrap(search, "build_faiss", "faiss")
-    t.wrap(search_files, "write_search_files", "search_files")  # bm25 + faiss + their writes
+    t.wrap(build, "write_search_files", "search_files")  # bm25 + faiss + their writes
     t.wrap(bm25_index, "scores", "bm25_scores")
     t.wrap(search_files.search, "tokenize", "bm25_tokenize")
     for w in ("write_items", "write_passages", "write_files", "write_map"):

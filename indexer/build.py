@@ -369,12 +369,14 @@ def _build(
         ivecs = item_vectors(vecs, owner, len(items))
         store.checkpoint("build:embedded")
 
+        from .chrono_text import ItemTokens, to_saved
         from .chronology import apply_chronology
         from .topics import build_map
 
+        tokens = ItemTokens(_chrono_counts(prev))
         with prog.phase("chronology", unit="items") as ph:
             ph.count = len(items)  # one call over all of them: the live line shows time only
-            apply_chronology(items, ivecs)
+            apply_chronology(items, ivecs, tokens)
         with prog.phase("topic map", unit="items") as ph:
             ph.count = len(items)
             result = build_map(items, ivecs, None if refit else _previous_map(prev), refit=refit)
@@ -404,6 +406,8 @@ def _build(
                 return [embed_text(items[owner[r]], passages[r]) for r in rows.tolist()]
 
             vector_index = write_search_files(gen, prev.gen, vecs, hashes, texts_of)
+            if tokens.current is not None:  # chronology's token counts, for the next build
+                gen.save_counts("chrono_counts", *to_saved(tokens.current))
             ph.count = len(passages)
             ph.finish()
             manifest = {
@@ -425,6 +429,14 @@ def _build(
     report.items, report.passages = len(items), len(passages)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _chrono_counts(prev: _Previous) -> Any:
+    """Chronology's token counts from the previous build (``chrono_text.Counts``) or None."""
+    from .chrono_text import from_saved
+
+    kept = prev.gen.counts("chrono_counts") if prev.gen is not None else None
+    return from_saved(*kept) if kept is not None else None
 
 
 def _prev_backend(prev: _Previous) -> str | None:

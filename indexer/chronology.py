@@ -31,8 +31,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
+from . import chrono_text
+from .chrono_text import ItemTokens
 from .models import Item
 from .sources.dates import parse_date
 
@@ -43,7 +44,6 @@ MIN_MARGIN = 0.04  # the best match must beat the runner-up by this, on both sid
 VEC_WEIGHT = 0.2  # how much the vector cosine adds to the lexical score
 VOUCHED = 0.5  # what a mention or shared URL adds
 MAX_GAP_DAYS = 60  # stated dates further apart than this are not one work
-TEXT_WORDS = 4000  # words of text compared per item
 SHORT_TEXT = 2000  # a "mentioned" date is only read from texts this short (chars)
 KIND_LABEL = {"article": "blog post", "post": "social post", "transcript": "video",
               "project": "README", "notebook": "notebook", "paper": "paper"}  # fmt: skip
@@ -53,11 +53,6 @@ KIND_LABEL = {"article": "blog post", "post": "social post", "transcript": "vide
 # agree (title cosine >= TITLE_SCORE) or a vouch, e.g. a name only the two carry.
 TITLED_KINDS = {"project", "notebook", "code", "transcript"}
 TITLE_SCORE = 0.3
-
-try:  # PyStemmer is a dependency (search); without it words are compared unstemmed
-    _stem = __import__("Stemmer").Stemmer("english").stemWords
-except ImportError:  # pragma: no cover
-    _stem = list
 
 
 @dataclass
@@ -70,8 +65,6 @@ class Link:
     evidence: list[str] = field(default_factory=list)
 
 
-_MARKUP = re.compile(r"<(style|script)\b.*?</\1>|<[^>]+>|\]\([^)]*\)|https?://\S+", re.S)
-_WORD = re.compile(r"[a-z0-9][a-z0-9+#-]*[a-z0-9+#]|[a-z]")
 _URL = re.compile(r"https?://[^\s)\]>\"'}]+")
 _ANNOUNCE = re.compile(r"\bnew\b[^\n.:]{0,12}?\bblog\s+post\b", re.I)
 _MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
@@ -81,19 +74,18 @@ _MENTION = re.compile(
 )
 
 
-def _tokens(text: str) -> list[str]:
-    words = _WORD.findall(_MARKUP.sub(" ", text).lower())
-    return [w for w in _stem([w for w in words if w not in ENGLISH_STOP_WORDS]) if len(w) > 1]
+_tokens = chrono_text.tokens
 
 
-def _vouched(items: list[Item], groups: list[str]) -> dict[tuple[int, int], list[str]]:
-    """Pairs (i < j) backed by an announcement of the other's title or a URL only they carry."""
+def _vouched(
+    items: list[Item], groups: list[str], titles: list[set[str]]
+) -> dict[tuple[int, int], list[str]]:
+    """Pairs (i < j) backed by an announcement of the other's title or a URL only they carry
+    (``titles``: each item's title tokens)."""
     ev: dict[tuple[int, int], list[str]] = defaultdict(list)
-    titles: list[set[str]] = []
     having: dict[str, list[int]] = defaultdict(list)  # title word -> items whose title has it
-    for i, it in enumerate(items):
-        titles.append(set(_tokens(it.title)))
-        for w in titles[-1]:
+    for i, t in enumerate(titles):
+        for w in t:
             having[w].append(i)
     for i, a in enumerate(items):
         for m in _ANNOUNCE.finditer(a.text):
@@ -122,20 +114,20 @@ def _vouched(items: list[Item], groups: list[str]) -> dict[tuple[int, int], list
     return ev
 
 
-def link_items(items: list[Item], vectors: np.ndarray | None = None) -> list[Link]:
-    """Links between captures of the same work, strongest first (see module docstring)."""
+def link_items(
+    items: list[Item], vectors: np.ndarray | None = None, cache: ItemTokens | None = None
+) -> list[Link]:
+    """Links between captures of the same work, strongest first (see module docstring).
+
+    ``cache``: token counts of an earlier build (``chrono_text``), to tokenise only what
+    changed; the links are the same with or without it."""
     per_source = Counter(it.source for it in items)
     groups = [f"single|{it.kind}" if per_source[it.source] == 1 else it.source for it in items]
-    tfidf = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True)
-    try:
-        x = tfidf.fit_transform(  # title, any front-matter excerpt, then the text
-            f"{it.title}\n{it.extra.get('excerpt') or ''}\n{' '.join(it.text.split()[:TEXT_WORDS])}"
-            for it in items
-        )
-    except ValueError:  # no items, or no words in any of them
+    got = chrono_text.tfidf((cache or ItemTokens()).counts(items))
+    if got is None:  # no items, or no words in any of them
         return []
-    titles = tfidf.transform([it.title for it in items])
-    vouched = _vouched(items, groups)
+    x, titles, title_words = got
+    vouched = _vouched(items, groups, title_words)
     short = [len(it.text.split()) < SHORT_WORDS for it in items]
     day = np.array([it.date.toordinal() if it.date else np.nan for it in items])
     members: dict[str, list[int]] = defaultdict(list)
@@ -311,9 +303,11 @@ def assign_dates(items: list[Item], links: list[Link]) -> None:
             it.date, it.date_end, it.date_kind = got[0], got[1], "mentioned"
 
 
-def apply_chronology(items: list[Item], vectors: np.ndarray | None = None) -> list[Link]:
+def apply_chronology(
+    items: list[Item], vectors: np.ndarray | None = None, cache: ItemTokens | None = None
+) -> list[Link]:
     """Link the items, then assign dates; what the build pipeline calls."""
-    links = link_items(items, vectors)
+    links = link_items(items, vectors, cache)
     assign_dates(items, links)
     return links
 

@@ -60,19 +60,19 @@ def write_search_files(
     """
     old = store.passage_hashes(prev.db()) if prev is not None else []
     src, back = pair_rows(old, hashes)
-    counts = prev.bm25_counts() if prev is not None else None
+    kept = prev.counts("bm25_counts") if prev is not None else None
     fresh = np.flatnonzero(src < 0)
-    if counts is not None and len(counts[1]) == len(old) + 1:
-        post = B.combine(B.Postings(*counts), src, search.tokenize(texts_of(fresh)))
+    if kept is not None and len(kept[1]["ptr"]) == len(old) + 1:
+        post = B.combine(B.from_saved(*kept), src, search.tokenize(texts_of(fresh)))
     else:  # first build, or one saved before counts were kept
         post = B.count(search.tokenize(texts_of(np.arange(len(hashes)))))
-    gen.save_bm25_counts(post.vocab, post.ptr, post.tok, post.tf)
+    gen.save_counts("bm25_counts", *B.to_saved(post))
     gen.save_bm25_arrays("bm25", B.scores(post), B.PARAMS)
 
     seg = None
     if prev is not None and prev.manifest.get("vector_index") == "IndexHNSWFlat":
-        kept = prev.faiss_segments()
-        base = kept[0] if kept is not None else np.arange(len(old), dtype=np.int64)
+        segs = prev.faiss_segments()
+        base = segs[0] if segs is not None else np.arange(len(old), dtype=np.int64)
         seg = dense.segments_for(base, back, len(hashes))
     if seg is not None and prev is not None:
         gen.link(prev, "faiss.index")

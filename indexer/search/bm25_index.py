@@ -45,6 +45,24 @@ class Postings:
         return len(self.ptr) - 1
 
 
+def to_saved(p: Postings, prefix: str = "") -> tuple[Any, dict[str, np.ndarray]]:
+    """(JSON part, arrays) to keep ``p`` beside the index (``store`` ``save_counts``)."""
+    return {f"{prefix}vocab": p.vocab}, {
+        f"{prefix}ptr": p.ptr,
+        f"{prefix}tok": p.tok,
+        f"{prefix}tf": p.tf,
+    }
+
+
+def from_saved(meta: Any, arrays: dict[str, np.ndarray], prefix: str = "") -> Postings:
+    return Postings(
+        list(meta[f"{prefix}vocab"]),
+        np.asarray(arrays[f"{prefix}ptr"], np.int64),
+        np.asarray(arrays[f"{prefix}tok"], np.int32),
+        np.asarray(arrays[f"{prefix}tf"], np.int32),
+    )
+
+
 def count(docs: list[list[str]], vocab: list[str] | None = None) -> Postings:
     """Postings of tokenised ``docs``; new tokens are appended to ``vocab`` (a copy)."""
     vocab = list(vocab or [])

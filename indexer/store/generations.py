@@ -128,12 +128,13 @@ class Generation:
             return None
         return self.array("faiss_rows.npy", mmap=False), self.array("faiss_delta.npy", mmap=False)
 
-    def bm25_counts(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
-        """The BM25 term counts (vocab, ptr, tok, tf) saved by ``save_bm25_counts``."""
-        if not self.has("bm25_counts/vocab.json"):
+    def counts(self, folder: str) -> tuple[Any, dict[str, np.ndarray]] | None:
+        """What ``GenerationWriter.save_counts`` saved in ``folder`` (None: nothing)."""
+        meta = self.json(f"{folder}/meta.json")
+        if meta is None:
             return None
-        arrays = [self.array(f"bm25_counts/{k}.npy", mmap=False) for k in ("ptr", "tok", "tf")]
-        return self.json("bm25_counts/vocab.json"), arrays[0], arrays[1], arrays[2]
+        names = [p.stem for p in self.file(folder).glob("*.npy")]
+        return meta, {k: self.array(f"{folder}/{k}.npy", mmap=False) for k in names}
 
     def close(self) -> None:
         if self._db is not None:
@@ -174,11 +175,12 @@ class GenerationWriter:
     def save_bm25_arrays(self, name: str, m: dict[str, Any], params: dict[str, Any]) -> None:
         artifacts.save_bm25_arrays(self.path / name, m, params)
 
-    def save_bm25_counts(self, vocab: list[str], ptr: Any, tok: Any, tf: Any) -> None:
-        (self.path / "bm25_counts").mkdir(exist_ok=True)
-        for k, a in (("ptr", ptr), ("tok", tok), ("tf", tf)):
-            self.save_array(f"bm25_counts/{k}.npy", a)
-        self.save_json("bm25_counts/vocab.json", vocab)
+    def save_counts(self, folder: str, meta: Any, arrays: dict[str, np.ndarray]) -> None:
+        """Build-time state kept for the next build (token counts): arrays and JSON."""
+        (self.path / folder).mkdir(exist_ok=True)
+        for k, a in arrays.items():
+            self.save_array(f"{folder}/{k}.npy", a)
+        self.save_json(f"{folder}/meta.json", meta)
 
     def link(self, prev: Generation, name: str) -> None:
         """Share ``prev``'s file ``name`` (unchanged) instead of writing it again."""
