@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import chrono_text
+from .chrono_match import MAX_GAP_DAYS, mutual_best
 from .chrono_text import ItemTokens
 from .models import Item
 from .sources.dates import parse_date
@@ -41,9 +42,7 @@ MIN_SCORE = 0.15  # lexical cosine a short text needs to link to a long one (a s
 STRICT_SCORE = 0.3  # ... any other pair, or a side with no rival (unless vouched for)
 SHORT_WORDS = 1000  # texts under this many words are "short"
 MIN_MARGIN = 0.04  # the best match must beat the runner-up by this, on both sides
-VEC_WEIGHT = 0.2  # how much the vector cosine adds to the lexical score
 VOUCHED = 0.5  # what a mention or shared URL adds
-MAX_GAP_DAYS = 60  # stated dates further apart than this are not one work
 SHORT_TEXT = 2000  # a "mentioned" date is only read from texts this short (chars)
 KIND_LABEL = {"article": "blog post", "post": "social post", "transcript": "video",
               "project": "README", "notebook": "notebook", "paper": "paper"}  # fmt: skip
@@ -140,69 +139,22 @@ def link_items(
         for a, b in (p if groups[p[0]] == g1 else p[::-1] for p in vouched):
             if (groups[a], groups[b]) == (g1, g2):
                 boost[r.index(a), c.index(b)] = VOUCHED
-        best = _mutual_best(x, vectors, day, r, c, boost)
+        best = mutual_best(x, vectors, day, r, c, boost)
         for ii, jj, s, lex, margin in best:
             i, j = r[ii], c[jj]
             vouch = vouched.get((min(i, j), max(i, j)), [])
             strict = min(len(r), len(c)) == 1 or short[i] == short[j]
             weak = lex < (STRICT_SCORE if strict else MIN_SCORE) and not vouch
+            if margin < MIN_MARGIN or weak:  # most pairs: decided before the title cosine
+                continue
             title = (titles[i] @ titles[j].T)[0, 0]
             untitled = {items[i].kind, items[j].kind} & TITLED_KINDS and title < TITLE_SCORE
-            if margin < MIN_MARGIN or weak or (untitled and not vouch):
+            if untitled and not vouch:
                 continue
             ev = [f"text {lex:.2f}", f"title {title:.2f}"]
             ev += [] if vectors is None else [f"vector {float(vectors[i] @ vectors[j]):.2f}"]
             cands.append((min(1.0, s), i, j, ev + vouch + [f"margin {margin:.2f}"], bool(vouch)))
     return _merge(items, groups, cands)
-
-
-def _mutual_best(
-    x, vectors: np.ndarray | None, day: np.ndarray, r: list[int], c: list[int], boost: dict
-) -> list[tuple[int, int, float, float, float]]:
-    """Pairs (row, column, score, lexical score, margin) of rows ``r`` and columns ``c`` that
-    are each other's best match; margin = score - the best rival in that row or column.
-
-    Scores are computed a block of rows at a time, keeping per-column running bests, so
-    4k articles against 100k notes need ~200 MB instead of gigabytes.
-    """
-    step = max(1, int(1e7 // max(len(c), 1)))
-    row_j = np.zeros(len(r), np.int64)
-    row_s, row_2, row_lex = (np.full(len(r), -np.inf) for _ in range(3))
-    col_i = np.zeros(len(c), np.int64)
-    col_s, col_2 = np.full(len(c), -np.inf), np.full(len(c), -np.inf)
-    xc, dc = x[c].T.tocsr(), day[c]
-    vc = None if vectors is None else np.asarray(vectors[c], np.float32)
-    for a in range(0, len(r), step):
-        rows = r[a : a + step]
-        lex = (x[rows] @ xc).toarray()
-        lex[np.abs(day[rows][:, None] - dc[None, :]) > MAX_GAP_DAYS] = 0.0  # NaN: False
-        score = lex.copy()
-        if vc is not None and vectors is not None:
-            score += VEC_WEIGHT * np.clip(np.asarray(vectors[rows], np.float32) @ vc.T, 0, None)
-        for (ii, jj), add in boost.items():
-            if a <= ii < a + len(rows):
-                score[ii - a, jj] += add
-        top = np.argmax(score, axis=1)
-        at = np.arange(len(rows))
-        row_j[a : a + len(rows)], row_s[a : a + len(rows)] = top, score[at, top]
-        row_lex[a : a + len(rows)] = lex[at, top]
-        if len(c) > 1:
-            row_2[a : a + len(rows)] = np.partition(score, -2, axis=1)[:, -2]
-        b1 = np.argmax(score, axis=0)
-        v1 = score[b1, np.arange(len(c))]
-        v2 = np.partition(score, -2, axis=0)[-2] if len(rows) > 1 else np.full(len(c), -np.inf)
-        col_2 = np.maximum(np.maximum(col_2, v2), np.minimum(col_s, v1))  # 2nd of the union
-        better = v1 > col_s  # ties keep the earlier row, as argmax over all rows would
-        col_i[better], col_s = b1[better] + a, np.maximum(col_s, v1)
-    out = []
-    for ii in range(len(r)):
-        jj = int(row_j[ii])
-        if int(col_i[jj]) != ii:
-            continue  # not each other's best
-        rival = max(row_2[ii], col_2[jj])
-        margin = row_s[ii] - (0.0 if rival == -np.inf else rival)
-        out.append((ii, jj, float(row_s[ii]), float(row_lex[ii]), float(margin)))
-    return out
 
 
 def _merge(items: list[Item], groups: list[str], cands: list) -> list[Link]:
