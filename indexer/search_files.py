@@ -64,8 +64,13 @@ def write_search_files(
     fresh = np.flatnonzero(src < 0)
     if kept is not None and len(kept[1]["ptr"]) == len(old) + 1:
         post = B.combine(B.from_saved(*kept), src, search.tokenize(texts_of(fresh)))
-    else:  # first build, or one saved before counts were kept
-        post = B.count(search.tokenize(texts_of(np.arange(len(hashes)))))
+    else:  # first build, or one saved before counts were kept: tokenised a chunk at a time
+        rows = np.arange(len(hashes))
+        post = B.count(
+            d
+            for s in range(0, len(rows), B.CHUNK)
+            for d in search.tokenize(texts_of(rows[s : s + B.CHUNK]))
+        )
     gen.save_counts("bm25_counts", *B.to_saved(post))
     gen.save_bm25_arrays("bm25", B.scores(post), B.PARAMS)
 

@@ -82,3 +82,13 @@ def _query(m: dict, terms: list[str]) -> np.ndarray:
             return [self.vocab_dict[t] for t in toks]
 
     return S.bm25_scores(R(), terms, m["num_docs"])
+
+
+def test_counting_in_chunks_changes_nothing(monkeypatch) -> None:
+    docs = S.tokenize(_texts())
+    whole = B.count(docs)
+    monkeypatch.setattr(B, "CHUNK", 7)
+    parts = B.count(iter(docs))
+    assert parts.vocab == whole.vocab
+    for a, b in ((parts.ptr, whole.ptr), (parts.tok, whole.tok), (parts.tf, whole.tf)):
+        assert np.array_equal(a, b)

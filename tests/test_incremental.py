@@ -77,6 +77,8 @@ def test_reindex_equals_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     gen = store.IndexDir(inc).current()
     assert gen.has("faiss_rows.npy") == approx  # the graph was kept, not rebuilt
     assert gen.manifest["vector_index"] == ("IndexHNSWFlat" if approx else "IndexFlatIP")
+    passages = [store.read_passages(store.IndexDir(p).current().db()) for p in (inc, full)]
+    assert passages[0] == passages[1]  # kept passages are what splitting again gives
     a, b = _results(inc), _results(full)
     assert a["items"] == b["items"]
     assert sum(v[2] == "linked" for v in a["items"].values()) >= 3

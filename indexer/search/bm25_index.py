@@ -18,13 +18,16 @@ do not.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 K1, B = 1.5, 0.75
+CHUNK = 20_000  # passages tokenised and counted at a time
 PARAMS: dict[str, Any] = {
     "k1": K1, "b": B, "delta": 0.5, "method": "lucene", "idf_method": "lucene",
     "dtype": "float32", "int_dtype": "int32",
@@ -63,26 +66,38 @@ def from_saved(meta: Any, arrays: dict[str, np.ndarray], prefix: str = "") -> Po
     )
 
 
-def count(docs: list[list[str]], vocab: list[str] | None = None) -> Postings:
-    """Postings of tokenised ``docs``; new tokens are appended to ``vocab`` (a copy)."""
+def count(docs: Iterable[list[str]], vocab: list[str] | None = None) -> Postings:
+    """Postings of tokenised ``docs``; new tokens are appended to ``vocab`` (a copy).
+
+    ``docs`` is consumed ``CHUNK`` at a time (a generator keeps only that many tokenised
+    passages alive: a flat list of every token id at 100k items would take ~1 GB)."""
     vocab = list(vocab or [])
     ids = {t: i for i, t in enumerate(vocab)}
-    flat: list[int] = []
-    for d in docs:
-        for t in d:
-            j = ids.get(t)
-            if j is None:
-                j = ids[t] = len(vocab)
-                vocab.append(t)
-            flat.append(j)
-    lens = np.fromiter((len(d) for d in docs), np.int64, len(docs))
-    doc = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
-    key = np.unique(doc * max(len(vocab), 1) + np.asarray(flat, np.int64))  # sorted, unique
-    cnt = np.bincount(np.searchsorted(key, doc * max(len(vocab), 1) + np.asarray(flat, np.int64)))
-    rows, tok = np.divmod(key, max(len(vocab), 1))
-    ptr = np.zeros(len(docs) + 1, np.int64)
-    np.cumsum(np.bincount(rows, minlength=len(docs)), out=ptr[1:])
-    return Postings(vocab, ptr, tok.astype(np.int32), cnt.astype(np.int32))
+
+    def tid(t: str) -> int:
+        j = ids.get(t)
+        if j is None:
+            j = ids[t] = len(vocab)
+            vocab.append(t)
+        return j
+
+    it = iter(docs)
+    lens_all, tok_all, tf_all = [], [], []
+    while part := list(itertools.islice(it, CHUNK)):
+        flat = np.fromiter((tid(t) for d in part for t in d), np.int64)
+        lens = np.fromiter((len(d) for d in part), np.int64, len(part))
+        width = max(len(vocab), 1)
+        key = np.repeat(np.arange(len(part), dtype=np.int64), lens) * width + flat
+        uniq, cnt = np.unique(key, return_counts=True)  # sorted: by passage, then token
+        rows, tok = np.divmod(uniq, width)
+        lens_all.append(np.bincount(rows, minlength=len(part)))
+        tok_all.append(tok.astype(np.int32))
+        tf_all.append(cnt.astype(np.int32))
+    ptr = np.zeros(sum(len(x) for x in lens_all) + 1, np.int64)
+    if lens_all:
+        np.cumsum(np.concatenate(lens_all), out=ptr[1:])
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int32)  # noqa: E731
+    return Postings(vocab, ptr, cat(tok_all), cat(tf_all))
 
 
 def combine(prev: Postings | None, src: np.ndarray, new_docs: list[list[str]]) -> Postings:
