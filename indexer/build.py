@@ -6,6 +6,13 @@ keeps its vector, so an unchanged folder embeds nothing and a touched file
 re-embeds only what really changed. When nothing at all changed the build
 stops before writing anything.
 
+Beyond vectors, a re-index reuses what the previous generation kept (``previous.py``):
+an unchanged item's passages, chronology's token counts (``chrono_text``), the BM25
+term counts and the HNSW graph (``search_files``). Every result is still computed over
+the whole corpus (BM25 statistics, chronology's TF-IDF and pairings), so a re-index
+equals a full rebuild (``tests/test_incremental.py``). One file changed at 100k items
+(``bench/scale_phases.py build --touch``, fake:384, 2 busy cores): 143.8 s before.
+
 A capture that fails to read or parse is reported and skipped; if an earlier
 build had indexed it, its previous items are kept (nothing indexed is lost
 because a file went bad).
@@ -26,8 +33,9 @@ import numpy as np
 
 from . import config, store
 from .embed import Embedder, load_embedder, resolve_model_name
-from .models import AbsorbError, IndexIncompatible, Item, ParseError, Passage
+from .models import AbsorbError, Item, ParseError, Passage
 from .passages import embed_text, split_item
+from .previous import _chrono_counts, _open_previous, _Previous, _previous_map
 from .progress import Progress
 from .progress import active as progress_active
 from .search_files import write_search_files
@@ -54,62 +62,6 @@ NOT_CAPTURES = re.compile(r"(?i)^(license|licence|copying|notice)(\.(md|txt|rst)
 
 def _source_name(root: Path, rel: str, multi: bool) -> str:
     return f"{root.name}/{rel}" if multi else rel
-
-
-class _Previous:
-    """What the last published generation knows, for reuse."""
-
-    def __init__(self, gen: store.Generation | None) -> None:
-        self.gen = gen
-        self.files: dict[str, Any] = {}
-        self.items: dict[str, list[Item]] = {}
-        self.vec_by_hash: dict[str, int] = {}
-        self.vectors: np.ndarray | None = None
-        if gen is None:
-            return
-        db = gen.db()
-        self.files = store.read_files(db)
-        for it in store.read_items(db):
-            self.items.setdefault(it.source, []).append(it)
-        self.vec_by_hash = store.passage_rows_by_hash(db)
-        self.vectors = gen.array("passage_vectors.npy")
-
-    def passages_by_item(
-        self, max_words: int
-    ) -> dict[str, tuple[Item | None, list[Passage], list[str]]]:
-        """item id -> (its previous item, passages, text hashes), when the previous build
-        split with the same ``max_words`` (else nothing): splitting and hashing every
-        passage again took 9.5 s of a one-file re-index at 100k items."""
-        if self.gen is None or self.gen.manifest.get("max_words") != max_words:
-            return {}
-        old = {it.id: it for its in self.items.values() for it in its}
-        out: dict[str, tuple[Item | None, list[Passage], list[str]]] = {}
-        for item_id, idx, start, text, h in store.read_passages(self.gen.db()):
-            got = out.get(item_id)
-            if got is None:
-                got = out[item_id] = (old.get(item_id), [], [])
-            got[1].append(Passage(item_id, idx, text, start))
-            got[2].append(h)
-        return out
-
-
-def _open_previous(idx: store.IndexDir, model: str, rebuild: bool) -> _Previous:
-    if rebuild or not idx.exists():
-        return _Previous(None)
-    try:
-        gen = idx.current()
-        prev = _Previous(gen)
-    except AbsorbError as e:
-        raise AbsorbError(
-            f"the existing index cannot be reused: {e.message}",
-            f"rebuild it from the captures: absorb index --rebuild --index {idx.root}",
-        ) from None
-    if gen.manifest.get("model") != model:
-        raise IndexIncompatible(
-            f"{idx.root} was built with model {gen.manifest.get('model')!r}, not {model!r}",
-            "pass --rebuild to re-embed everything with the new model, or use --index for a new folder",
-        )
-    return prev
 
 
 def collect_items(
@@ -295,32 +247,6 @@ def item_vectors(vecs: np.ndarray, owner: np.ndarray, n_items: int) -> np.ndarra
     return (sums / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def _previous_map(prev: _Previous):
-    from .topics import PreviousMap
-
-    if prev.gen is None:
-        return None
-    db = prev.gen.db()
-    rows = store.map_points(db)
-    if not rows:
-        return None
-    ords = {item_id: i for i, item_id in enumerate(store.item_ids(db))}
-    ivecs = prev.gen.array("item_vectors.npy", mmap=False)
-    finer = store.finer_paths(db)  # empty for maps built before topic levels
-    paths = [[r[3], *finer.get(r[0], [])] for r in rows]
-    return PreviousMap(
-        ids=[r[0] for r in rows],
-        coords=np.array([[r[1], r[2]] for r in rows], dtype=np.float32),
-        topic_ids=np.array([r[3] for r in rows], dtype=np.int32),
-        topics=store.read_topics(db, by_size=False),
-        vectors=ivecs[[ords[r[0]] for r in rows]],
-        paths=np.array(paths, np.int32) if finer and len({len(p) for p in paths}) == 1 else None,
-        finer=[
-            t for lv in range(1, store.topic_levels(db)) for t in store.read_topics(db, False, lv)
-        ],
-    )
-
-
 def build_index(
     roots: list[str | os.PathLike[str]],
     index_root: str | os.PathLike[str],
@@ -462,14 +388,6 @@ def _build(
     report.items, report.passages = len(items), len(passages)
     report.seconds = time.perf_counter() - t0
     return report
-
-
-def _chrono_counts(prev: _Previous) -> Any:
-    """Chronology's token counts from the previous build (``chrono_text.Counts``) or None."""
-    from .chrono_text import from_saved
-
-    kept = prev.gen.counts("chrono_counts") if prev.gen is not None else None
-    return from_saved(*kept) if kept is not None else None
 
 
 def _prev_backend(prev: _Previous) -> str | None:
