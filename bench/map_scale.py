@@ -29,13 +29,13 @@ def main(argv: list[str] | None = None) -> None:
     a = ap.parse_args(argv)
     import sklearn.cluster
 
-    from indexer import labels, levels, store, topics
+    from indexer import labels, levels, neighbours, store, topics
 
     gen = store.IndexDir(a.index).current()
     items = store.read_items(gen.db())
     ivecs = gen.array("item_vectors.npy", mmap=False)
     t = Timers()
-    t.wrap(topics, "_knn", "knn")
+    t.wrap(neighbours, "_knn", "knn")
     t.wrap(topics, "_umap", "umap")
     t.wrap(sklearn.cluster.HDBSCAN, "fit_predict", "hdbscan")
     t.wrap(topics, "finer_levels", "levels")

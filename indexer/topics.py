@@ -28,21 +28,19 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .labels import forget, topic_labels
 from .levels import finer_levels, parents, paths_for_new
 from .models import Item, Topic
+from .neighbours import LARGE, _extend, _neighbours, _sample
+from .neighbours import _knn as _knn  # re-exported (tests compare it with _neighbours)
 
 Arr = np.ndarray
 TINY, SMALL = 4, 15  # below TINY items: no UMAP; below SMALL: no density clustering
-HUB_K = 10  # neighbours that measure how much of a hub an item is (CSLS's usual 10)
 MAX_CHANGE = 0.2  # a larger share of new or removed items forces a full refit
-LARGE = 20_000  # from here on: approximate neighbours, shorter UMAP, HDBSCAN on a sample
 LARGE_EPOCHS = 100  # UMAP epochs from LARGE items (both layouts)
-HDBSCAN_SAMPLE = 20_000  # items HDBSCAN is fitted on from LARGE items
 
 
 @dataclass
@@ -170,74 +168,6 @@ def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr, Arr | None]:
         labels = _extend(labels, reduced, sample)
     labels = labels if labels.max() >= 0 else np.zeros_like(labels)  # no clusters: one topic
     return coords, _by_size(_assign_outliers(labels, vectors)), reduced
-
-
-def _neighbours(x: Arr, k: int, hub_k: int = HUB_K) -> tuple[Arr, Arr]:
-    """The k neighbours UMAP should see: the 3k nearest re-ranked by CSLS (hubness reduction).
-
-    In embedding spaces a few "hub" items are near everything and crowd other items out of
-    neighbour lists. CSLS scores a pair by ``2 cos(i, j) - r_j`` (``r_j`` = mean similarity of j
-    to its ``hub_k`` nearest), which demotes hubs. Returned sorted by plain cosine distance,
-    self first, as UMAP expects. On simonw-til this lifts the map's same-folder neighbour share
-    from 95.0% to 96.5% of the full space's (mean of 30 seeds; bench/map_bench.py).
-    """
-    idx, dist = _knn(x, min(len(x) - 1, 3 * k) + 1)
-    hub = (1.0 - dist[:, 1 : hub_k + 1]).mean(axis=1)
-    score = -dist - 0.5 * hub[idx]  # = (2 cos - r_j) / 2 - 1/2: same order as CSLS in a row
-    score[:, 0] = np.inf
-    keep = np.argsort(-score, axis=1, kind="stable")[:, :k]
-    idx, dist = np.take_along_axis(idx, keep, 1), np.take_along_axis(dist, keep, 1)
-    order = np.argsort(dist, axis=1, kind="stable")
-    return np.take_along_axis(idx, order, 1), np.take_along_axis(dist, order, 1)
-
-
-def _sample(n: int, seed: int) -> Arr:
-    """The items HDBSCAN is fitted on: all of them below LARGE, else a seeded sample."""
-    if n < LARGE:
-        return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, HDBSCAN_SAMPLE, replace=False))
-
-
-def _extend(labels: Arr, reduced: Arr, sample: Arr) -> Arr:
-    """Labels for every item from those of ``sample``: its nearest sampled item's (5-d)."""
-    import faiss
-
-    index = faiss.IndexFlatL2(reduced.shape[1])
-    index.add(np.ascontiguousarray(reduced[sample], np.float32))
-    _, near = index.search(np.ascontiguousarray(reduced, np.float32), 1)
-    return labels[near[:, 0]]
-
-
-def _knn(x: Arr, k: int) -> tuple[Arr, Arr]:
-    """Cosine k nearest neighbours of unit rows (self first), by FAISS: exact (flat search;
-    at 100k items about twice as fast as blocked numpy and a tenth of its memory) below
-    LARGE items, HNSW above (see the module docstring)."""
-    import faiss
-
-    x = np.ascontiguousarray(x, dtype=np.float32)
-    index: Any
-    if len(x) >= LARGE:  # an HNSW graph (FAISS inverted lists scanned slower: 60 s at 100k)
-        index = faiss.IndexHNSWFlat(x.shape[1], 16, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 64
-        index.add(x)
-        index.hnsw.efSearch = max(2 * k, 64)
-    else:
-        index = faiss.IndexFlatIP(x.shape[1])
-        index.add(x)
-    sims, idx = index.search(x, k)
-    short = np.flatnonzero((idx < 0).any(axis=1))  # the graph found fewer than k: exactly
-    if len(short):
-        flat = faiss.IndexFlatIP(x.shape[1])
-        flat.add(x)
-        sims[short], idx[short] = flat.search(x[short], k)
-    own = np.arange(len(x))[:, None]
-    # duplicates tie with the item itself: put the item first and drop its other place
-    # (or the last neighbour, when the tie pushed it out of the list)
-    where = np.where(idx == own, np.arange(k), k - 1).min(axis=1)
-    keep = np.arange(k)[None, :] != where[:, None]
-    idx = np.hstack([own, idx[keep].reshape(len(x), k - 1)]).astype(np.int32)
-    sims = np.hstack([np.ones((len(x), 1), np.float32), sims[keep].reshape(len(x), k - 1)])
-    return idx, np.clip(1.0 - sims, 0.0, 2.0).astype(np.float32)
 
 
 def _umap(x: Arr, knn: tuple, dims: int, min_dist: float, seed: int, **kw) -> Arr:
