@@ -55,26 +55,36 @@ def mutual_best(
                 dc_sorted, [dr.min() - MAX_GAP_DAYS, dr.max() + MAX_GAP_DAYS + 0.5]
             )
             win = np.sort(np.r_[by_day[lo:hi], undated])
-        lex = np.zeros((len(rows), len(c)))
+        if vc is not None and vectors is not None:
+            score = VEC_WEIGHT * np.clip(np.asarray(vectors[rows], np.float32) @ vc.T, 0, None)
+            score = score.astype(np.float64)
+        else:
+            score = np.zeros((len(rows), len(c)))
+        part = np.zeros((len(rows), 0))
         if len(win):
             part = (x[rows] @ x[ca[win]].T.tocsr()).toarray()
             part[np.abs(dr[:, None] - dc[win][None, :]) > MAX_GAP_DAYS] = 0.0  # NaN: False
-            lex[:, win] = part
-        score = lex.copy()
-        if vc is not None and vectors is not None:
-            score += VEC_WEIGHT * np.clip(np.asarray(vectors[rows], np.float32) @ vc.T, 0, None)
+            score[:, win] += part  # lexical + vector, as the all-pairs sum (0 off the window)
         for t, ii in enumerate(blk.tolist()):
             for jj, add in boosts.get(ii, ()):
                 score[t, jj] += add
         top = np.argmax(score, axis=1)
         at = np.arange(len(rows))
         row_j[blk], row_s[blk] = top, score[at, top]
-        row_lex[blk] = lex[at, top]
-        if len(c) > 1:
-            row_2[blk] = np.partition(score, -2, axis=1)[:, -2]
+        where = np.full(len(c), -1, np.int64)
+        where[win] = np.arange(len(win))
+        w = where[top]
+        row_lex[blk] = np.where(w >= 0, part[at, np.maximum(w, 0)] if len(win) else 0.0, 0.0)
         b1 = np.argmax(score, axis=0)
-        v1 = score[b1, np.arange(len(c))]
-        v2 = np.partition(score, -2, axis=0)[-2] if len(rows) > 1 else np.full(len(c), -np.inf)
+        cols = np.arange(len(c))
+        v1 = score[b1, cols]
+        # runners-up: the largest left once the best is set aside (what partition's [-2] is)
+        score[at, top] = -np.inf
+        if len(c) > 1:
+            row_2[blk] = score.max(axis=1)
+        score[at, top] = row_s[blk]
+        score[b1, cols] = -np.inf
+        v2 = score.max(axis=0) if len(rows) > 1 else np.full(len(c), -np.inf)
         col_2 = np.maximum(np.maximum(col_2, v2), np.minimum(col_s, v1))  # 2nd of the union
         who = blk[b1]
         better = (v1 > col_s) | ((v1 == col_s) & (who < col_i))  # a tie keeps the earlier row
