@@ -241,8 +241,15 @@ def item_vectors(vecs: np.ndarray, owner: np.ndarray, n_items: int) -> np.ndarra
     """One unit vector per item: the normalised mean of its passages."""
     if n_items == 0:
         return np.zeros((0, vecs.shape[1] if vecs.ndim == 2 else 0), dtype=np.float32)
-    sums = np.zeros((n_items, vecs.shape[1]), dtype=np.float64)
-    np.add.at(sums, owner, vecs)
+    counts = np.bincount(owner, minlength=n_items)
+    if len(owner) and counts.all() and np.all(np.diff(owner) >= 0):  # as the build lays them out
+        # item by item: the same sequential float64 sums as np.add.at, 3x faster (5 s of a
+        # one-file re-index at 100k items went to np.add.at)
+        starts = np.r_[0, np.cumsum(counts)[:-1]]
+        sums = np.add.reduceat(np.asarray(vecs, np.float64), starts, axis=0)
+    else:
+        sums = np.zeros((n_items, vecs.shape[1]), dtype=np.float64)
+        np.add.at(sums, owner, vecs)
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     return (sums / np.maximum(norms, 1e-12)).astype(np.float32)
 

@@ -270,8 +270,11 @@ def _interpolate(q: Arr, coords: Arr, vectors: Arr, topic_ids: Arr, k: int) -> t
 def _topics(items: list[Item], v: Arr, xy: Arr, tids: Arr, names: list[str]) -> list[Topic]:
     """Topic records: size, the 3 items nearest the centroid, label at the members' median."""
     out = []
+    tids = np.asarray(tids)
+    by_topic = np.argsort(tids, kind="stable")  # one sort, not a scan of all items per topic
+    bounds = np.searchsorted(tids[by_topic], np.arange(len(names) + 1))
     for t, name in enumerate(names):
-        members = np.flatnonzero(tids == t)
+        members = by_topic[bounds[t] : bounds[t + 1]]  # ascending, as np.flatnonzero gives
         if len(members):
             centre = _centroids(v[members], np.zeros(len(members), np.int64), 1)[0]
             near = members[np.argsort(-(v[members] @ centre), kind="stable")[:3]]

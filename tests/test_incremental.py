@@ -134,3 +134,20 @@ def test_chronology_with_kept_counts_equals_fresh(tmp_path: Path) -> None:
         ln.__dict__ for ln in link_items(items)
     ]
     assert warm.current is not None and warm.current.keys == ItemTokens().counts(items).keys
+
+
+def test_item_vectors_equal_the_plain_sums() -> None:
+    """The segment sums equal np.add.at's bit for bit, in either owner layout."""
+    import numpy as np
+
+    from indexer.build import item_vectors
+
+    rng = np.random.default_rng(1)
+    owner = np.repeat(np.arange(300), rng.integers(1, 9, 300)).astype(np.int32)
+    v = rng.normal(size=(len(owner), 16)).astype(np.float32)
+    sums = np.zeros((300, 16))
+    np.add.at(sums, owner, v)
+    want = (sums / np.linalg.norm(sums, axis=1, keepdims=True)).astype(np.float32)
+    assert np.array_equal(item_vectors(v, owner, 300), want)
+    shuffled = rng.permutation(len(owner))  # not item by item: the plain path
+    assert np.allclose(item_vectors(v[shuffled], owner[shuffled], 300), want, atol=1e-6)
