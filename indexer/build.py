@@ -11,7 +11,11 @@ an unchanged item's passages, chronology's token counts (``chrono_text``), the B
 term counts and the HNSW graph (``search_files``). Every result is still computed over
 the whole corpus (BM25 statistics, chronology's TF-IDF and pairings), so a re-index
 equals a full rebuild (``tests/test_incremental.py``). One file changed at 100k items
-(``bench/scale_phases.py build --touch``, fake:384, 2 busy cores): 143.8 s before.
+(``bench/scale_phases.py build --touch``, fake:384, 2 cores): 143.8 s before, 35.7 s
+now (chronology 9.9 s, sqlite 4.3 s, reading the previous generation 3.7 + 2.2 s, walking
+the captures 3.4 s, map 3.2 s; the rest under 3 s each). One item appended to one of 100
+JSON Lines files of 1,000 items: not done after 6 min before, 118 s now (chronology 99 s:
+4,950 pairs of pages compared).
 
 A capture that fails to read or parse is reported and skipped; if an earlier
 build had indexed it, its previous items are kept (nothing indexed is lost
