@@ -47,6 +47,15 @@ def test_map_result_rows_open_the_item_view(app) -> None:
     assert _map_args(at)  # the map is still there under the item view
 
 
+def test_map_calls_no_weak_hit_a_result(app) -> None:
+    at = app(view="Map", q="🤖🤖🤖 zzzz qqqq")
+    no_errors(at)
+    assert _map_args(at)["hits"]  # still numbered on the map, by rank
+    text = bodies(at)
+    assert "No good match for your question" in text and "Results for your question" not in text
+    assert open_keys(at, "mapweak") and not open_keys(at, "maphit")
+
+
 def test_map_follows_the_filters(app) -> None:
     at = app(view="Map", kind="post")
     assert len(_map_args(at)["x"]) == 12
