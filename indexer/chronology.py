@@ -31,10 +31,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from .models import Item
 from .sources.dates import parse_date
+from .stopwords import ENGLISH_SET
 
 MIN_SCORE = 0.15  # lexical cosine a short text needs to link to a long one (a summary, a post)
 STRICT_SCORE = 0.3  # ... any other pair, or a side with no rival (unless vouched for)
@@ -83,7 +83,7 @@ _MENTION = re.compile(
 
 def _tokens(text: str) -> list[str]:
     words = _WORD.findall(_MARKUP.sub(" ", text).lower())
-    return [w for w in _stem([w for w in words if w not in ENGLISH_STOP_WORDS]) if len(w) > 1]
+    return [w for w in _stem([w for w in words if w not in ENGLISH_SET]) if len(w) > 1]
 
 
 def _vouched(items: list[Item], groups: list[str]) -> dict[tuple[int, int], list[str]]:
@@ -126,6 +126,10 @@ def link_items(items: list[Item], vectors: np.ndarray | None = None) -> list[Lin
     """Links between captures of the same work, strongest first (see module docstring)."""
     per_source = Counter(it.source for it in items)
     groups = [f"single|{it.kind}" if per_source[it.source] == 1 else it.source for it in items]
+    # imported here: feed_order and format_date (the app's first page) need no scikit-learn,
+    # whose import took 1.7 s of a cold app start
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     tfidf = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True)
     try:
         x = tfidf.fit_transform(  # title, any front-matter excerpt, then the text
