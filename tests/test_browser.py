@@ -75,6 +75,22 @@ def test_search_then_map(page, server: str, tmp_path: Path) -> None:
     ranks = frame.locator(".rank").all_inner_texts()
     assert ranks and ranks == [str(k) for k in range(1, len(ranks) + 1)]  # numbered by rank
     assert frame.locator(".star").count() == 1  # the question's own place
+    marks = frame.evaluate(
+        "() => [...document.querySelectorAll('.hit, .rank, .star')].map((e) => {"
+        " const r = e.getBoundingClientRect();"
+        " return {x: r.left, y: r.top, width: r.width, height: r.height}; })"
+    )
+    labels = frame.evaluate("() => absorbMap.visibleLabels")
+    assert labels and marks
+    assert not [
+        (lab["text"], m)
+        for lab in labels
+        for m in marks
+        if lab["x"] < m["x"] + m["width"]
+        and m["x"] < lab["x"] + lab["width"]
+        and lab["y"] < m["y"] + m["height"]
+        and m["y"] < lab["y"] + lab["height"]
+    ]  # no topic label covers a numbered hit or the question
     sync_api.expect(page.get_by_text("Results for your question")).to_be_visible()
     page.screenshot(path=str(tmp_path / "map.png"))
 

@@ -308,6 +308,7 @@ function drawOverlay() {
     const r = $(id).getBoundingClientRect();
     return { x: r.left, y: r.top, w: r.width, h: r.height };
   });
+  reserved.push(...markerBoxes(vp)); // a label never covers a numbered hit or the question
   const kept = placeLabels(cands, w, h, reserved);
   const layer = $("#labels");
   const used = new Set();
@@ -351,6 +352,22 @@ function labelBox(t) {
     state.labelBoxes.set(key, b);
   }
   return b;
+}
+
+// Screen boxes of the numbered hits (ring and rank badge) and of the question's star.
+function markerBoxes(vp) {
+  const d = state.data;
+  const boxes = [];
+  state.hits.slice(0, 10).forEach((i) => {
+    if (!state.visible[i]) return;
+    const [x, y] = vp.project([d.xy[2 * i], d.xy[2 * i + 1]]);
+    boxes.push({ x: x - 8, y: y - 22, w: 30, h: 30 });
+  });
+  if (state.query) {
+    const [x, y] = vp.project(state.query);
+    boxes.push({ x: x - 11, y: y - 12, w: 22, h: 22 });
+  }
+  return boxes;
 }
 
 function drawMarkers(vp) {
