@@ -12,6 +12,8 @@ import json
 from appkit import N_ITEMS, TIMEOUT, bodies, item_param, no_errors, open_keys
 from streamlit.testing.v1 import AppTest
 
+from views.mapview import decode
+
 
 def _map_args(at: AppTest) -> dict:
     """The arguments the map component (views/mapview) was drawn with."""
@@ -19,7 +21,9 @@ def _map_args(at: AppTest) -> dict:
         e for e in at.get("component_instance") if e.proto.component_name.endswith("absorb_map")
     ]
     assert maps, "no map component on the map view"
-    return json.loads(maps[0].proto.json_args)
+    args = json.loads(maps[0].proto.json_args)
+    args.update({a.key: a.bytes for a in maps[0].proto.special_args if a.HasField("bytes")})
+    return decode(args)  # the columns travel as bytes (views/mapview/payload.py)
 
 
 def test_map_has_one_point_per_item_and_every_level(app) -> None:
