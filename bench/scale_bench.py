@@ -3,6 +3,7 @@
     python bench/scale_bench.py                          # 1k, 10k (real model), 100k (fake:384)
     python bench/scale_bench.py --sizes 1000,10000       # the real-model sizes only (~15 min)
     python bench/scale_bench.py --fake-above 100000      # 100k with the real model too (slow)
+    python bench/scale_bench.py --sizes 100000 --jsonl --no-quality --no-app  # part 3 figures
 
 Scale corpora are resampled and recombined paragraphs of the real text in
 ``../shared/corpora`` (see ``bench/scale_corpus.py``), written under
@@ -45,7 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from scale_corpus import write_corpus  # noqa: E402
+from scale_corpus import write_corpus, write_jsonl_corpus  # noqa: E402
 from scale_report import format_report  # noqa: E402
 
 PHASES = ROOT / "bench" / "scale_phases.py"
@@ -86,6 +87,19 @@ def bench_size(n: int, model: str | None, a: argparse.Namespace, log: Path) -> d
     return out
 
 
+def bench_jsonl(model: str, a: argparse.Namespace, log: Path) -> dict[str, Any]:
+    """The second shape: 100 JSON Lines files of 1,000 dated items; full build, then one
+    item appended to one file."""
+    work = Path(a.work)
+    corpus = write_jsonl_corpus(work / "jsonl-100x1000")
+    index = work / "index-jsonl"
+    base = ["--corpus", str(corpus), "--index", str(index), "--model", model]
+    out: dict[str, Any] = {"model": model, "corpus": str(corpus)}
+    out["full"] = run_phase(["build", *base, "--rebuild"], log)
+    out["onefile"] = run_phase(["build", *base, "--touch"], log)
+    return out
+
+
 def machine() -> dict[str, Any]:
     import os
 
@@ -111,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embed-sample", type=int, default=600, help="passages for the embed ratio")
     ap.add_argument("--no-quality", action="store_true", help="skip the MRR@10 comparison")
     ap.add_argument("--no-app", action="store_true", help="skip the browser first paint")
+    ap.add_argument("--jsonl", action="store_true", help="add the 100 x 1,000 JSON Lines shape")
     a = ap.parse_args(argv)
     sizes = [int(s) for s in a.sizes.split(",") if s.strip()]
     work = Path(a.work)
@@ -133,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         results["sizes"][str(n)] = bench_size(n, model, a, log)
         Path(a.out).parent.mkdir(parents=True, exist_ok=True)
         Path(a.out).write_text(json.dumps(results, indent=1))  # partial results survive
+    if a.jsonl:
+        print("JSON Lines, 100 files x 1,000 items", flush=True)
+        results["jsonl"] = bench_jsonl(a.fake_model, a, log)
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     Path(a.out).write_text(json.dumps(results, indent=1))
     print(format_report(results))

@@ -114,9 +114,42 @@ def write_corpus(out: Path, n: int, seed: int = 0, docs: list[Doc] | None = None
     return out
 
 
+def write_jsonl_corpus(
+    out: Path, files: int = 100, per_file: int = 1000, vocab: int = 20_000, seed: int = 0
+) -> Path:
+    """The second shape: ``files`` JSON Lines captures of ``per_file`` dated items each,
+    random words from a ``vocab``-word made-up vocabulary, 40-160 words per item (no
+    real text: it stresses per-source work, chronology's many groups above all)."""
+    stamp = out / STAMP
+    want = {"files": files, "per_file": per_file, "vocab": vocab, "seed": seed, "version": 1}
+    if stamp.exists() and json.loads(stamp.read_text()) == want:
+        return out
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    rnd = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = sorted({"".join(rnd.choices(letters, k=rnd.randint(3, 10))) for _ in range(vocab)})
+    for f in range(files):
+        lines = []
+        for i in range(per_file):
+            day = dt.date(2008, 1, 1) + dt.timedelta(days=rnd.randrange(17 * 365))
+            text = " ".join(rnd.choices(words, k=rnd.randint(40, 160)))
+            title = " ".join(text.split()[:6]).capitalize()
+            lines.append(json.dumps({"title": title, "text": text, "date": day.isoformat(),
+                                     "url": f"https://example.org/{f}/{i}"}))  # fmt: skip
+        (out / f"feed-{f:03d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    stamp.write_text(json.dumps(want))
+    return out
+
+
 def one_file(corpus: Path) -> Path:
     """A fixed capture of ``corpus`` (the one the one-file-changed re-index touches)."""
-    return min(p for p in corpus.rglob("*.md"))
+    return (
+        min(p for p in corpus.rglob("*.md*"))
+        if any(corpus.rglob("*.md"))
+        else min(corpus.rglob("*.jsonl"))
+    )
 
 
 if __name__ == "__main__":

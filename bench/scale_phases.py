@@ -79,7 +79,8 @@ class Timers:
 
 
 def instrument() -> Timers:
-    from indexer import build, chronology, search, store, topics
+    from indexer import build, chronology, search, search_files, store, topics
+    from indexer.search import bm25_index
 
     t = Timers()
     t.wrap(build, "_open_previous", "open_previous")
@@ -90,7 +91,9 @@ def instrument() -> Timers:
     t.wrap(chronology, "apply_chronology", "chronology")
     t.wrap(topics, "build_map", "map")
     t.wrap(search, "build_faiss", "faiss")
-    t.wrap(search, "build_bm25", "bm25")
+    t.wrap(build, "write_search_files", "search_files")  # bm25 + faiss + their writes
+    t.wrap(bm25_index, "scores", "bm25_scores")
+    t.wrap(search_files.search, "tokenize", "bm25_tokenize")
     for w in ("write_items", "write_passages", "write_files", "write_map"):
         t.wrap(store, w, "sqlite")
     t.wrap(store.IndexDir, "publish", "publish")
@@ -109,7 +112,11 @@ def phase_build(a: argparse.Namespace) -> None:
         touched = one_file(Path(a.corpus))
         original = touched.read_bytes()
         with open(touched, "a", encoding="utf-8") as f:  # a real edit: one more paragraph
-            f.write(f"\n\nEdited at {time.time_ns()}: one more line to re-embed.\n")
+            if touched.suffix == ".jsonl":  # ... or one more item
+                item = {"title": "Appended", "text": f"Appended at {time.time_ns()}: new item."}
+                f.write(json.dumps(item | {"date": "2020-01-01"}) + "\n")
+            else:
+                f.write(f"\n\nEdited at {time.time_ns()}: one more line to re-embed.\n")
     t_load = time.perf_counter()
     embedder = load_embedder(a.model)
     load_s = time.perf_counter() - t_load

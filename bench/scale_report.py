@@ -16,7 +16,14 @@ TARGETS = {  # the issue's targets on a 2-core machine
     "map_100k_s": 600.0,
     "serving_rss_mb": 2048.0,
     "first_paint_s": 5.0,
+    # issue #18 part 3, "Incremental at 100k"
+    "onefile_100k_s": 5.0,
+    "map_100k_part3_s": 60.0,
+    "build_100k_peak_mb": 2560.0,
 }
+# The figures before part 3 (100k items, fake:384; 2 cores), printed beside the new ones.
+PREVIOUS_100K = {"onefile_s": 81.0, "map_s": 166.0, "full_s": 354.0, "full_peak_mb": 2300.0}
+PREVIOUS_JSONL = {"full_s": 1039.0, "onefile_s": "not done after 360"}
 
 
 def _f(x: Any, nd: int = 1) -> str:
@@ -58,13 +65,21 @@ def size_rows(sizes: dict[str, Any]) -> list[tuple[str, list[str]]]:
         lambda r: "{parse:.0f} / {embed:.0f} / {map:.0f}".format(**r["full"]["phases"]),
     )
     row(
-        "  faiss / bm25 / sqlite s",
-        lambda r: "{faiss:.0f} / {bm25:.0f} / {sqlite:.0f}".format(**r["full"]["phases"]),
+        "  chronology / search files / sqlite s",
+        lambda r: "{chronology:.0f} / {search_files:.0f} / {sqlite:.0f}".format(
+            **r["full"]["phases"]
+        ),
     )
     row("no-change re-index s", lambda r: _f(r["nochange"]["seconds"], 2))
     row(
         "one-file re-index s (embedded)",
         lambda r: f"{r['onefile']['seconds']:.1f} ({r['onefile']['embedded']})",
+    )
+    row(
+        "  chronology / split / sqlite / search files s",
+        lambda r: "{chronology:.1f} / {split+embed:.1f} / {sqlite:.1f} / {search_files:.1f}".format(
+            **r["onefile"]["phases"]
+        ),
     )
     row("map build s (full fit)", lambda r: _f(r["full"]["phases"]["map"]))
     row("query p50 / p95 ms: dense", lambda r: ms(r, "dense"))
@@ -195,8 +210,35 @@ def target_lines(res: dict[str, Any]) -> list[str]:
             f"{r['full']['phases']['map']:.0f} s",
         )
     if "100000" in s:
-        m = s["100000"]["full"]["phases"]["map"]
+        r, p = s["100000"], PREVIOUS_100K
+        m = r["full"]["phases"]["map"]
         check("map 100k <= 10 min", m <= t["map_100k_s"], f"{m:.0f} s")
+        check(
+            "map 100k <= 60 s (part 3)",
+            m <= t["map_100k_part3_s"],
+            f"{m:.0f} s (before: {p['map_s']:.0f} s)",
+        )
+        one = r["onefile"]["seconds"]
+        check(
+            "one-file re-index 100k <= 5 s",
+            one <= t["onefile_100k_s"],
+            f"{one:.1f} s (before: {p['onefile_s']:.0f} s)",
+        )
+        peak = r["full"]["peak_rss_mb"]
+        check(
+            "full build 100k peak <= 2.5 GB",
+            peak <= t["build_100k_peak_mb"],
+            f"{peak:.0f} MB, {r['full']['seconds']:.0f} s "
+            f"(before: {p['full_peak_mb']:.0f} MB, {p['full_s']:.0f} s)",
+        )
+    j = res.get("jsonl")
+    if j:
+        check(
+            "JSON Lines 100 x 1,000: one appended item <= 5 s",
+            j["onefile"]["seconds"] <= t["onefile_100k_s"],
+            f"{j['onefile']['seconds']:.1f} s, full build {j['full']['seconds']:.0f} s "
+            f"(before: {PREVIOUS_JSONL['onefile_s']} s, full {PREVIOUS_JSONL['full_s']:.0f} s)",
+        )
     return out
 
 

@@ -32,18 +32,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import chrono_text
+from .chrono_match import MAX_GAP_DAYS, mutual_best
+from .chrono_text import ItemTokens
 from .models import Item
 from .sources.dates import parse_date
-from .stopwords import ENGLISH_SET
 
 MIN_SCORE = 0.15  # lexical cosine a short text needs to link to a long one (a summary, a post)
 STRICT_SCORE = 0.3  # ... any other pair, or a side with no rival (unless vouched for)
 SHORT_WORDS = 1000  # texts under this many words are "short"
 MIN_MARGIN = 0.04  # the best match must beat the runner-up by this, on both sides
-VEC_WEIGHT = 0.2  # how much the vector cosine adds to the lexical score
 VOUCHED = 0.5  # what a mention or shared URL adds
-MAX_GAP_DAYS = 60  # stated dates further apart than this are not one work
-TEXT_WORDS = 4000  # words of text compared per item
 SHORT_TEXT = 2000  # a "mentioned" date is only read from texts this short (chars)
 KIND_LABEL = {"article": "blog post", "post": "social post", "transcript": "video",
               "project": "README", "notebook": "notebook", "paper": "paper"}  # fmt: skip
@@ -53,11 +52,6 @@ KIND_LABEL = {"article": "blog post", "post": "social post", "transcript": "vide
 # agree (title cosine >= TITLE_SCORE) or a vouch, e.g. a name only the two carry.
 TITLED_KINDS = {"project", "notebook", "code", "transcript"}
 TITLE_SCORE = 0.3
-
-try:  # PyStemmer is a dependency (search); without it words are compared unstemmed
-    _stem = __import__("Stemmer").Stemmer("english").stemWords
-except ImportError:  # pragma: no cover
-    _stem = list
 
 
 @dataclass
@@ -70,8 +64,6 @@ class Link:
     evidence: list[str] = field(default_factory=list)
 
 
-_MARKUP = re.compile(r"<(style|script)\b.*?</\1>|<[^>]+>|\]\([^)]*\)|https?://\S+", re.S)
-_WORD = re.compile(r"[a-z0-9][a-z0-9+#-]*[a-z0-9+#]|[a-z]")
 _URL = re.compile(r"https?://[^\s)\]>\"'}]+")
 _ANNOUNCE = re.compile(r"\bnew\b[^\n.:]{0,12}?\bblog\s+post\b", re.I)
 _MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
@@ -81,19 +73,18 @@ _MENTION = re.compile(
 )
 
 
-def _tokens(text: str) -> list[str]:
-    words = _WORD.findall(_MARKUP.sub(" ", text).lower())
-    return [w for w in _stem([w for w in words if w not in ENGLISH_SET]) if len(w) > 1]
+_tokens = chrono_text.tokens
 
 
-def _vouched(items: list[Item], groups: list[str]) -> dict[tuple[int, int], list[str]]:
-    """Pairs (i < j) backed by an announcement of the other's title or a URL only they carry."""
+def _vouched(
+    items: list[Item], groups: list[str], titles: list[set[str]]
+) -> dict[tuple[int, int], list[str]]:
+    """Pairs (i < j) backed by an announcement of the other's title or a URL only they carry
+    (``titles``: each item's title tokens)."""
     ev: dict[tuple[int, int], list[str]] = defaultdict(list)
-    titles: list[set[str]] = []
     having: dict[str, list[int]] = defaultdict(list)  # title word -> items whose title has it
-    for i, it in enumerate(items):
-        titles.append(set(_tokens(it.title)))
-        for w in titles[-1]:
+    for i, t in enumerate(titles):
+        for w in t:
             having[w].append(i)
     for i, a in enumerate(items):
         for m in _ANNOUNCE.finditer(a.text):
@@ -122,24 +113,20 @@ def _vouched(items: list[Item], groups: list[str]) -> dict[tuple[int, int], list
     return ev
 
 
-def link_items(items: list[Item], vectors: np.ndarray | None = None) -> list[Link]:
-    """Links between captures of the same work, strongest first (see module docstring)."""
+def link_items(
+    items: list[Item], vectors: np.ndarray | None = None, cache: ItemTokens | None = None
+) -> list[Link]:
+    """Links between captures of the same work, strongest first (see module docstring).
+
+    ``cache``: token counts of an earlier build (``chrono_text``), to tokenise only what
+    changed; the links are the same with or without it."""
     per_source = Counter(it.source for it in items)
     groups = [f"single|{it.kind}" if per_source[it.source] == 1 else it.source for it in items]
-    # imported here: feed_order and format_date (the app's first page) need no scikit-learn,
-    # whose import took 1.7 s of a cold app start
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    tfidf = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True)
-    try:
-        x = tfidf.fit_transform(  # title, any front-matter excerpt, then the text
-            f"{it.title}\n{it.extra.get('excerpt') or ''}\n{' '.join(it.text.split()[:TEXT_WORDS])}"
-            for it in items
-        )
-    except ValueError:  # no items, or no words in any of them
+    got = chrono_text.tfidf((cache or ItemTokens()).counts(items))
+    if got is None:  # no items, or no words in any of them
         return []
-    titles = tfidf.transform([it.title for it in items])
-    vouched = _vouched(items, groups)
+    x, titles, title_words = got
+    vouched = _vouched(items, groups, title_words)
     short = [len(it.text.split()) < SHORT_WORDS for it in items]
     day = np.array([it.date.toordinal() if it.date else np.nan for it in items])
     members: dict[str, list[int]] = defaultdict(list)
@@ -152,69 +139,22 @@ def link_items(items: list[Item], vectors: np.ndarray | None = None) -> list[Lin
         for a, b in (p if groups[p[0]] == g1 else p[::-1] for p in vouched):
             if (groups[a], groups[b]) == (g1, g2):
                 boost[r.index(a), c.index(b)] = VOUCHED
-        best = _mutual_best(x, vectors, day, r, c, boost)
+        best = mutual_best(x, vectors, day, r, c, boost)
         for ii, jj, s, lex, margin in best:
             i, j = r[ii], c[jj]
             vouch = vouched.get((min(i, j), max(i, j)), [])
             strict = min(len(r), len(c)) == 1 or short[i] == short[j]
             weak = lex < (STRICT_SCORE if strict else MIN_SCORE) and not vouch
+            if margin < MIN_MARGIN or weak:  # most pairs: decided before the title cosine
+                continue
             title = (titles[i] @ titles[j].T)[0, 0]
             untitled = {items[i].kind, items[j].kind} & TITLED_KINDS and title < TITLE_SCORE
-            if margin < MIN_MARGIN or weak or (untitled and not vouch):
+            if untitled and not vouch:
                 continue
             ev = [f"text {lex:.2f}", f"title {title:.2f}"]
             ev += [] if vectors is None else [f"vector {float(vectors[i] @ vectors[j]):.2f}"]
             cands.append((min(1.0, s), i, j, ev + vouch + [f"margin {margin:.2f}"], bool(vouch)))
     return _merge(items, groups, cands)
-
-
-def _mutual_best(
-    x, vectors: np.ndarray | None, day: np.ndarray, r: list[int], c: list[int], boost: dict
-) -> list[tuple[int, int, float, float, float]]:
-    """Pairs (row, column, score, lexical score, margin) of rows ``r`` and columns ``c`` that
-    are each other's best match; margin = score - the best rival in that row or column.
-
-    Scores are computed a block of rows at a time, keeping per-column running bests, so
-    4k articles against 100k notes need ~200 MB instead of gigabytes.
-    """
-    step = max(1, int(1e7 // max(len(c), 1)))
-    row_j = np.zeros(len(r), np.int64)
-    row_s, row_2, row_lex = (np.full(len(r), -np.inf) for _ in range(3))
-    col_i = np.zeros(len(c), np.int64)
-    col_s, col_2 = np.full(len(c), -np.inf), np.full(len(c), -np.inf)
-    xc, dc = x[c].T.tocsr(), day[c]
-    vc = None if vectors is None else np.asarray(vectors[c], np.float32)
-    for a in range(0, len(r), step):
-        rows = r[a : a + step]
-        lex = (x[rows] @ xc).toarray()
-        lex[np.abs(day[rows][:, None] - dc[None, :]) > MAX_GAP_DAYS] = 0.0  # NaN: False
-        score = lex.copy()
-        if vc is not None and vectors is not None:
-            score += VEC_WEIGHT * np.clip(np.asarray(vectors[rows], np.float32) @ vc.T, 0, None)
-        for (ii, jj), add in boost.items():
-            if a <= ii < a + len(rows):
-                score[ii - a, jj] += add
-        top = np.argmax(score, axis=1)
-        at = np.arange(len(rows))
-        row_j[a : a + len(rows)], row_s[a : a + len(rows)] = top, score[at, top]
-        row_lex[a : a + len(rows)] = lex[at, top]
-        if len(c) > 1:
-            row_2[a : a + len(rows)] = np.partition(score, -2, axis=1)[:, -2]
-        b1 = np.argmax(score, axis=0)
-        v1 = score[b1, np.arange(len(c))]
-        v2 = np.partition(score, -2, axis=0)[-2] if len(rows) > 1 else np.full(len(c), -np.inf)
-        col_2 = np.maximum(np.maximum(col_2, v2), np.minimum(col_s, v1))  # 2nd of the union
-        better = v1 > col_s  # ties keep the earlier row, as argmax over all rows would
-        col_i[better], col_s = b1[better] + a, np.maximum(col_s, v1)
-    out = []
-    for ii in range(len(r)):
-        jj = int(row_j[ii])
-        if int(col_i[jj]) != ii:
-            continue  # not each other's best
-        rival = max(row_2[ii], col_2[jj])
-        margin = row_s[ii] - (0.0 if rival == -np.inf else rival)
-        out.append((ii, jj, float(row_s[ii]), float(row_lex[ii]), float(margin)))
-    return out
 
 
 def _merge(items: list[Item], groups: list[str], cands: list) -> list[Link]:
@@ -315,9 +255,11 @@ def assign_dates(items: list[Item], links: list[Link]) -> None:
             it.date, it.date_end, it.date_kind = got[0], got[1], "mentioned"
 
 
-def apply_chronology(items: list[Item], vectors: np.ndarray | None = None) -> list[Link]:
+def apply_chronology(
+    items: list[Item], vectors: np.ndarray | None = None, cache: ItemTokens | None = None
+) -> list[Link]:
     """Link the items, then assign dates; what the build pipeline calls."""
-    links = link_items(items, vectors)
+    links = link_items(items, vectors, cache)
     assign_dates(items, links)
     return links
 

@@ -75,6 +75,9 @@ class _State:
         self.p_start = np.searchsorted(self.owner, np.arange(n_items), side="left")
         self.p_end = np.searchsorted(self.owner, np.arange(n_items), side="right")
         self.faiss, self.bm25 = gen.search_files(len(self.vecs))
+        segments = gen.faiss_segments()  # a reused HNSW graph plus an exact delta
+        if segments is not None and self.faiss is not None:
+            self.faiss = S.dense.Segmented(self.faiss, *segments)
         self.model = m["model"]
 
 

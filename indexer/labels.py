@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 import numpy as np
 
@@ -62,17 +63,10 @@ def topic_labels(
     Sparse throughout: at 100k items a dense topics x vocabulary matrix would take gigabytes.
     """
     from scipy.sparse import csr_matrix
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-    budget = int(min(5000, max(300, 2e7 / len(items))))  # characters of prose per item
-    texts = [_prose(f"{it.title}\n{it.text}")[:budget] for it in items]
-    stop = sorted(ENGLISH_STOP_WORDS | BOILERPLATE | _author_words(items, texts))
-    cv = CountVectorizer(ngram_range=(1, 2), stop_words=stop, token_pattern=_TOKEN)
-    try:
-        x = cv.fit_transform(texts).astype(np.float32)
-    except ValueError:  # nothing but stop words
+    texts, x, terms = _counted(items)
+    if x is None:  # nothing but stop words
         return [f"topic {t + 1}" for t in range(k)]
-    x.data = np.log1p(x.data)  # one item repeating a word must not own its topic
     sel = np.flatnonzero(topic_ids >= 0)
     m = csr_matrix((np.ones(len(sel), np.float32), (topic_ids[sel], sel)), shape=(k, len(items)))
     tf = (m @ x).tocsr()
@@ -83,7 +77,9 @@ def topic_labels(
     docs.sort_indices()
     total = np.asarray(tf.sum(axis=0)).ravel()
     idf = np.log1p(total.sum() / max(k, 1) / np.maximum(total, 1e-12))
-    terms, labels = cv.get_feature_names_out(), []
+    labels: list[str] = []
+    by_topic = np.argsort(topic_ids, kind="stable")  # members of each topic, in item order
+    bounds = np.searchsorted(topic_ids[by_topic], np.arange(k + 1))
     bigram = np.char.find(terms.astype(str), " ") >= 0
     for t in range(k):
         lo, hi = tf.indptr[t], tf.indptr[t + 1]
@@ -99,9 +95,39 @@ def topic_labels(
         chosen = _pick(terms, cols, np.where(shared, score, 0.0), [])
         if len(chosen) < 2:  # a small, mixed topic: let one item's words fill the label
             chosen = _pick(terms, cols, score, chosen, limit=2)
-        members = [texts[i] for i in np.flatnonzero(topic_ids == t)]
+        members = [texts[i] for i in by_topic[bounds[t] : bounds[t + 1]].tolist()]
         labels.append(" · ".join(_cased(chosen, members)) or f"topic {t + 1}")
     return labels
+
+
+_LAST: list = []  # (items, result) of the last _counted call: one map asks 3 times
+
+
+def _counted(items: list[Item]) -> tuple[list[str], Any, Arr]:
+    """(prose per item, log-scaled term counts, terms) for ``items``; the counts are None
+    when only stop words are left. The map labels every level over the same items, so the
+    last result is kept (at 100k items each count took ~15 s)."""
+    if _LAST and _LAST[0] is items and _LAST[1] == len(items):
+        return _LAST[2]
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    budget = int(min(5000, max(300, 2e7 / len(items))))  # characters of prose per item
+    texts = [_prose(f"{it.title}\n{it.text}")[:budget] for it in items]
+    stop = sorted(ENGLISH_STOP_WORDS | BOILERPLATE | _author_words(items, texts))
+    cv = CountVectorizer(ngram_range=(1, 2), stop_words=stop, token_pattern=_TOKEN)
+    try:
+        x = cv.fit_transform(texts).astype(np.float32)
+        x.data = np.log1p(x.data)  # one item repeating a word must not own its topic
+        out: tuple[list[str], Any, Arr] = (texts, x, cv.get_feature_names_out())
+    except ValueError:
+        out = (texts, None, np.zeros(0, object))
+    _LAST[:] = [items, len(items), out]
+    return out
+
+
+def forget() -> None:
+    """Drop the kept counts (``_counted``) once the map is labelled."""
+    _LAST.clear()
 
 
 def _pick(terms: Arr, cols: Arr, score: Arr, chosen: list[str], limit: int = 4) -> list[str]:

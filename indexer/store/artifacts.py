@@ -116,6 +116,36 @@ def save_bm25(path: str | os.PathLike[str], retriever: Any) -> None:
         retriever.save(str(tmp), show_progress=False)
 
 
+def save_bm25_arrays(
+    path: str | os.PathLike[str], m: dict[str, Any], params: dict[str, Any]
+) -> None:
+    """A BM25 score matrix (``search.bm25_index.scores``) in the folder layout bm25s saves:
+    the CSC arrays, ``vocab.index.json`` and ``params.index.json``."""
+    with atomic_path(path) as tmp:
+        tmp.mkdir()
+        for k in ("data", "indices", "indptr"):
+            with open(tmp / f"{k}.csc.index.npy", "wb") as f:
+                np.save(f, np.ascontiguousarray(m[k]), allow_pickle=False)
+        (tmp / "vocab.index.json").write_text(
+            json.dumps(m["vocab_dict"], ensure_ascii=False), "utf-8"
+        )
+        (tmp / "params.index.json").write_text(
+            json.dumps({**params, "num_docs": int(m["num_docs"])}, indent=4), "utf-8"
+        )
+
+
+def link_or_copy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+    """``dst`` becomes the same file as ``src`` (a hard link; a copy where links fail).
+
+    Published generations are immutable, so a file they share is never written again.
+    """
+    with atomic_path(dst) as tmp:
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
+
+
 def load_bm25(path: str | os.PathLike[str], mmap: bool = True) -> Any:
     """The saved BM25 index, read with numpy (``bm25_files.SavedBM25``; no bm25s import)."""
     from .bm25_files import SavedBM25

@@ -240,6 +240,17 @@ def passage_rows_by_hash(conn: sqlite3.Connection) -> dict[str, int]:
     return {r[0]: r[1] for r in conn.execute("SELECT hash, row FROM passages")}
 
 
+def read_passages(conn: sqlite3.Connection) -> list[tuple[str, int, int, str, str]]:
+    """(item id, index, start, text, hash) of every passage, in row order."""
+    q = "SELECT item_id, idx, start, text, hash FROM passages ORDER BY row"
+    return [tuple(r) for r in conn.execute(q)]
+
+
+def passage_hashes(conn: sqlite3.Connection) -> list[str]:
+    """The text hash of every passage, in row order."""
+    return [r[0] for r in conn.execute("SELECT hash FROM passages ORDER BY row")]
+
+
 def read_files(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     """The files the build saw, by source, as written by ``write_files``."""
     return {r["source"]: dict(r) for r in conn.execute("SELECT * FROM files")}

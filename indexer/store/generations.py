@@ -119,6 +119,24 @@ class Generation:
                 REBUILD_HINT.format(root=self.path.parent),
             ) from None
 
+    def has(self, name: str) -> bool:
+        return self.file(name).exists()
+
+    def faiss_segments(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(base id -> passage row, exact delta rows) when the FAISS index is a reused
+        graph plus a delta (``search.dense.Segmented``); None when it covers every row."""
+        if not self.has("faiss_rows.npy"):
+            return None
+        return self.array("faiss_rows.npy", mmap=False), self.array("faiss_delta.npy", mmap=False)
+
+    def counts(self, folder: str) -> tuple[Any, dict[str, np.ndarray]] | None:
+        """What ``GenerationWriter.save_counts`` saved in ``folder`` (None: nothing)."""
+        meta = self.json(f"{folder}/meta.json")
+        if meta is None:
+            return None
+        names = [p.stem for p in self.file(folder).glob("*.npy")]
+        return meta, {k: self.array(f"{folder}/{k}.npy", mmap=False) for k in names}
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
@@ -154,6 +172,20 @@ class GenerationWriter:
 
     def save_bm25(self, name: str, retriever: Any) -> None:
         artifacts.save_bm25(self.path / name, retriever)
+
+    def save_bm25_arrays(self, name: str, m: dict[str, Any], params: dict[str, Any]) -> None:
+        artifacts.save_bm25_arrays(self.path / name, m, params)
+
+    def save_counts(self, folder: str, meta: Any, arrays: dict[str, np.ndarray]) -> None:
+        """Build-time state kept for the next build (token counts): arrays and JSON."""
+        (self.path / folder).mkdir(exist_ok=True)
+        for k, a in arrays.items():
+            self.save_array(f"{folder}/{k}.npy", a)
+        self.save_json(f"{folder}/meta.json", meta)
+
+    def link(self, prev: Generation, name: str) -> None:
+        """Share ``prev``'s file ``name`` (unchanged) instead of writing it again."""
+        artifacts.link_or_copy(prev.file(name), self.path / name)
 
     def close(self) -> None:
         if self._db is not None:
