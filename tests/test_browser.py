@@ -10,6 +10,7 @@ or Playwright is missing (``playwright install`` is not needed: Debian's
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,7 +104,7 @@ def test_a_click_on_a_map_point_opens_it(page, server: str) -> None:
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     dialog = page.locator('[role="dialog"]')
     sync_api.expect(dialog.locator(".ab-doc")).to_be_visible()
-    assert "item=" in page.url
+    sync_api.expect(page).to_have_url(re.compile(r"[?&]item="))
     sync_api.expect(dialog.get_by_text(point["title"][:40]).first).to_be_visible()
 
 
