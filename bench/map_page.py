@@ -37,6 +37,7 @@ WORDS = [
 
 
 @st.cache_data
+@st.cache_resource(show_spinner=False)  # the app caches its payload too (views/mapview/explorer)
 def synthetic(n: int, seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     centres = rng.uniform(-10, 10, (30, 2))

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .models import Item
 from .search import bm25_index as B
+from .stopwords import ENGLISH_SET
 
 TEXT_WORDS = 4000  # words of text compared per item
 
@@ -39,7 +39,7 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9+#-]*[a-z0-9+#]|[a-z]")
 
 def tokens(text: str) -> list[str]:
     words = _WORD.findall(_MARKUP.sub(" ", text).lower())
-    return [w for w in _stem([w for w in words if w not in ENGLISH_STOP_WORDS]) if len(w) > 1]
+    return [w for w in _stem([w for w in words if w not in ENGLISH_SET]) if len(w) > 1]
 
 
 def document(it: Item) -> str:

@@ -17,6 +17,7 @@ vectors, so search behaves plausibly, but it knows no semantics.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 from collections.abc import Iterator
@@ -162,6 +163,12 @@ def _device() -> str:
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _feature_hash(feature: str) -> int:
+    """A word's or trigram's 64-bit hash (cached: the same words recur in every text)."""
+    return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
+
+
 class FakeEmbedder:
     """Deterministic hashed bag of words and character trigrams (tests, demos)."""
 
@@ -171,12 +178,12 @@ class FakeEmbedder:
         self.max_words = 120
 
     def _vec(self, text: str) -> np.ndarray:
-        v = np.zeros(self.dim, dtype=np.float32)
         words = [w.lower() for w in _TOKEN.findall(text)]
         feats = words + [w[i : i + 3] for w in words for i in range(max(1, len(w) - 2))]
-        for f in feats:
-            h = int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "little")
-            v[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+        h = np.fromiter((_feature_hash(f) for f in feats), np.uint64, len(feats))
+        signs = np.where((h >> np.uint64(32)) & np.uint64(1), 1.0, -1.0)
+        v = np.bincount((h % np.uint64(self.dim)).astype(np.intp), signs, self.dim)
+        v = v.astype(np.float32)
         n = float(np.linalg.norm(v))
         if n == 0.0:
             v[0] = 1.0

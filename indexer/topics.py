@@ -8,7 +8,10 @@ Pure functions of the items and their vectors; the build pipeline stores the res
 - Topics: HDBSCAN on a second, 5-d UMAP over the same neighbour graph; when its top level
   puts most items in one cluster, the leaves of its tree instead. Outliers join the most
   similar topic centroid unless further from all than any member is from its own (those
-  stay "unsorted", -1). Under 15 items: agglomerative; under 4: no UMAP.
+  stay "unsorted", -1). Under 100 items: agglomerative (average linkage, cosine), the
+  number of topics chosen by silhouette; under 4: no UMAP. Why: at 46 items a 5-d UMAP is
+  chaotic — noise of 1e-6 in the vectors gave 3, 4, 5 or 7 seed topics over six trials —
+  while the linkage tree gave 7 topics every time (``tests/test_topics.py``).
 - Levels: each topic split again, twice, into the leaf clusters of its members
   (``levels.py``): ``paths[i]`` is item i's topic at every level, coarse to fine.
 - Labels: class-based TF-IDF terms (``labels.py``).
@@ -38,7 +41,7 @@ from .neighbours import LARGE, _extend, _neighbours, _sample
 from .neighbours import _knn as _knn  # re-exported (tests compare it with _neighbours)
 
 Arr = np.ndarray
-TINY, SMALL = 4, 15  # below TINY items: no UMAP; below SMALL: no density clustering
+TINY, SMALL = 4, 100  # below TINY items: no UMAP; below SMALL: no density clustering
 MAX_CHANGE = 0.2  # a larger share of new or removed items forces a full refit
 LARGE_EPOCHS = 100  # UMAP epochs from LARGE items (both layouts)
 
@@ -148,10 +151,7 @@ def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr, Arr | None]:
     rate = min(1.0, 500 / epochs)
     coords = _umap(x, knn, 2, 0.05, seed, n_epochs=epochs, learning_rate=rate, repulsion_strength=2)
     if n < SMALL:
-        from sklearn.cluster import AgglomerativeClustering
-
-        agg = AgglomerativeClustering(round(np.sqrt(n / 2)), metric="cosine", linkage="average")
-        return coords, _by_size(agg.fit_predict(x)), None
+        return coords, _by_size(_linkage_topics(x)), None
     from sklearn.cluster import HDBSCAN
 
     reduced = coords if n >= LARGE else _umap(x, knn, 5, 0.0, seed)  # large: one layout
@@ -164,10 +164,34 @@ def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr, Arr | None]:
         if np.bincount(labels + 1).max() > len(sample) / 2:  # one theme holds most: finer
             leaf = HDBSCAN(min_cluster_size=fit_size, cluster_selection_method="leaf")
             labels = max(labels, leaf.fit_predict(fit_on), key=lambda lab: lab.max())
-    if len(sample) < n:  # the rest take the label of their nearest sampled item (5-d)
+    if len(sample) < n:  # the rest take the label of their nearest sampled item
         labels = _extend(labels, reduced, sample)
     labels = labels if labels.max() >= 0 else np.zeros_like(labels)  # no clusters: one topic
     return coords, _by_size(_assign_outliers(labels, vectors)), reduced
+
+
+def _linkage_topics(x: Arr) -> Arr:
+    """Topics of a small corpus: average-linkage clusters (cosine) of the unit rows ``x``,
+    2..sqrt(n) of them, as many as give the best silhouette (sqrt(n/2) under 15 items)."""
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.metrics import silhouette_score
+
+    n = len(x)
+
+    def cut(k: int) -> Arr:
+        return AgglomerativeClustering(k, metric="cosine", linkage="average").fit_predict(x)
+
+    if n < 15:
+        return cut(max(1, round(np.sqrt(n / 2))))
+    best, best_score = cut(2), -2.0
+    for k in range(2, round(np.sqrt(n)) + 1):
+        labels = cut(k)
+        if len(set(labels.tolist())) < 2:
+            continue
+        score = float(silhouette_score(x, labels, metric="cosine"))
+        if score > best_score:
+            best, best_score = labels, score
+    return best
 
 
 def _umap(x: Arr, knn: tuple, dims: int, min_dist: float, seed: int, **kw) -> Arr:

@@ -6,6 +6,7 @@ pytest's tmp_path. Tests that need the real bundled MiniLM use ``real_embedder``
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -121,6 +122,7 @@ def app(app_index: Path, monkeypatch: pytest.MonkeyPatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("ABSORB_INDEX", str(app_index))
+    _scan_component_packages_once()
 
     def make(**params: str | list[str]) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
@@ -129,6 +131,19 @@ def app(app_index: Path, monkeypatch: pytest.MonkeyPatch):
         return at.run(timeout=TIMEOUT)
 
     return make
+
+
+def _scan_component_packages_once() -> None:
+    """Every AppTest run scans all installed packages for Streamlit v2 components (about
+    0.25 s of metadata parsing each, a sixth of the default tier); what is installed does not
+    change during a test session, so the scan's answer is kept. absorb uses none (its map is a
+    v1 component)."""
+    try:
+        from streamlit.components.v2 import manifest_scanner as ms
+    except ImportError:  # another Streamlit: nothing to save
+        return
+    if not hasattr(ms.scan_component_manifests, "cache_info"):
+        ms.scan_component_manifests = functools.cache(ms.scan_component_manifests)
 
 
 @pytest.fixture(scope="session")

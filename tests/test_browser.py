@@ -10,6 +10,7 @@ or Playwright is missing (``playwright install`` is not needed: Debian's
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,6 +76,22 @@ def test_search_then_map(page, server: str, tmp_path: Path) -> None:
     ranks = frame.locator(".rank").all_inner_texts()
     assert ranks and ranks == [str(k) for k in range(1, len(ranks) + 1)]  # numbered by rank
     assert frame.locator(".star").count() == 1  # the question's own place
+    marks = frame.evaluate(
+        "() => [...document.querySelectorAll('.hit, .rank, .star')].map((e) => {"
+        " const r = e.getBoundingClientRect();"
+        " return {x: r.left, y: r.top, width: r.width, height: r.height}; })"
+    )
+    labels = frame.evaluate("() => absorbMap.visibleLabels")
+    assert labels and marks
+    assert not [
+        (lab["text"], m)
+        for lab in labels
+        for m in marks
+        if lab["x"] < m["x"] + m["width"]
+        and m["x"] < lab["x"] + lab["width"]
+        and lab["y"] < m["y"] + m["height"]
+        and m["y"] < lab["y"] + lab["height"]
+    ]  # no topic label covers a numbered hit or the question
     sync_api.expect(page.get_by_text("Results for your question")).to_be_visible()
     page.screenshot(path=str(tmp_path / "map.png"))
 
@@ -87,7 +104,7 @@ def test_a_click_on_a_map_point_opens_it(page, server: str) -> None:
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     dialog = page.locator('[role="dialog"]')
     sync_api.expect(dialog.locator(".ab-doc")).to_be_visible()
-    assert "item=" in page.url
+    sync_api.expect(page).to_have_url(re.compile(r"[?&]item="))
     sync_api.expect(dialog.get_by_text(point["title"][:40]).first).to_be_visible()
 
 

@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from views.mapview import STATIC, data_key, payload, year_fraction
+from views.mapview import STATIC, data_key, decode, payload, year_fraction
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONTEND = ROOT / "frontend" / "mapview"
@@ -51,11 +52,15 @@ def test_payload_is_columnar_and_keeps_every_level():
     ends = [dt.date(2022, 12, 31), dt.date(2019, 6, 1), None]
     p = payload(xy, paths, topics, ["post", "note", "x"], ["note", "post"], dates, ends,
                 ["t1", "t2", "t3"], hits=[2, 0], query=(1.0, 2.0), data_key="k")  # fmt: skip
+    assert all(isinstance(p[k], bytes) for k in ("xy", "topics", "kind", "t0", "t1"))
+    p = decode(p)
+    assert p["x"] == [0.0, 2.0, 4.0] and p["y"] == [1.0, 3.0, 5.0]
     assert p["topics"] == [[0, 0, 1], [0, 1, 2]]
     assert [t["id"] for t in p["topicInfo"]] == [0]  # a topic without a place is left out
     assert p["kind"] == [1, 0, 2]
     assert p["t0"][0] < 2020.01 and p["t1"][0] > 2022.99  # a range spans its years
-    assert p["t0"][1] == year_fraction(dt.date(2019, 6, 1)) and p["t1"][1] is None  # end only
+    assert p["t0"][1] == pytest.approx(year_fraction(dt.date(2019, 6, 1)), abs=1e-3)
+    assert p["t1"][1] is None  # an end only where it differs
     assert p["t0"][2] is None and p["hits"] == [2, 0] and p["query"] == [1.0, 2.0]
 
 

@@ -13,11 +13,15 @@ from indexer import search as S
 from indexer.build import build_index
 from indexer.models import AbsorbError
 
+ROOT = Path(__file__).resolve().parents[1]
 
-@pytest.fixture
-def fake_index(seeds: Path, tmp_path: Path):
-    build_index([seeds], tmp_path / "idx", progress=False)
-    return open_index(tmp_path / "idx")
+
+@pytest.fixture(scope="module")
+def fake_index(tmp_path_factory: pytest.TempPathFactory):
+    """The bundled captures with the fake embedder, built once for this file (read only)."""
+    out = tmp_path_factory.mktemp("search") / "idx"
+    build_index([ROOT / "data" / "captures"], out, model="fake:64", progress=False)
+    return open_index(out)
 
 
 def _unit(n: int, d: int, seed: int = 0) -> np.ndarray:

@@ -82,3 +82,22 @@ def test_top_rows_without_enough_hits(k: int) -> None:
     scores = np.zeros(50, np.float32)
     scores[[3, 7]] = [1.0, 2.0]
     assert set(S.top_rows(scores, k).tolist()) == _reference_top(scores, k)
+
+
+def test_a_filter_returns_every_matching_item_when_a_long_one_fills_the_top(
+    tmp_path: Path,
+) -> None:
+    from indexer import open_index
+
+    caps = tmp_path / "caps"
+    caps.mkdir()
+    para = "Gradient descent on a neural network, step by step, with its learning rate."
+    long_text = "\n\n".join(f"{para} Part {i}." for i in range(2500))  # ~350 passages
+    (caps / "long.md").write_text(f"# Long lecture\n\n{long_text}\n", encoding="utf-8")
+    for i, topic in enumerate(["sourdough bread", "kayak repair", "tax forms"]):
+        (caps / f"note{i}.md").write_text(f"# Note {i}\n\nA note on {topic}.\n", encoding="utf-8")
+    build_index([caps], tmp_path / "idx", model="fake:64", progress=False)
+    idx = open_index(tmp_path / "idx")
+    assert len(idx.state().vecs) > 200  # the long item alone fills the top passages
+    hits = idx.search("gradient descent neural network", k=10, kind="note")
+    assert sorted(h.title for h in hits) == ["Long lecture", "Note 0", "Note 1", "Note 2"]

@@ -12,6 +12,8 @@ import json
 from appkit import N_ITEMS, TIMEOUT, bodies, item_param, no_errors, open_keys
 from streamlit.testing.v1 import AppTest
 
+from views.mapview import decode
+
 
 def _map_args(at: AppTest) -> dict:
     """The arguments the map component (views/mapview) was drawn with."""
@@ -19,7 +21,9 @@ def _map_args(at: AppTest) -> dict:
         e for e in at.get("component_instance") if e.proto.component_name.endswith("absorb_map")
     ]
     assert maps, "no map component on the map view"
-    return json.loads(maps[0].proto.json_args)
+    args = json.loads(maps[0].proto.json_args)
+    args.update({a.key: a.bytes for a in maps[0].proto.special_args if a.HasField("bytes")})
+    return decode(args)  # the columns travel as bytes (views/mapview/payload.py)
 
 
 def test_map_has_one_point_per_item_and_every_level(app) -> None:
@@ -45,6 +49,15 @@ def test_map_result_rows_open_the_item_view(app) -> None:
     no_errors(at)
     assert item_param(at) == key.removeprefix("open-maphit-")
     assert _map_args(at)  # the map is still there under the item view
+
+
+def test_map_calls_no_weak_hit_a_result(app) -> None:
+    at = app(view="Map", q="🤖🤖🤖 zzzz qqqq")
+    no_errors(at)
+    assert _map_args(at)["hits"]  # still numbered on the map, by rank
+    text = bodies(at)
+    assert "No good match for your question" in text and "Results for your question" not in text
+    assert open_keys(at, "mapweak") and not open_keys(at, "maphit")
 
 
 def test_map_follows_the_filters(app) -> None:

@@ -38,6 +38,7 @@ def map_view(path: str, gen: str, cat: A.Catalog, flt: Filters) -> None:
     rows = rows[np.isfinite(cat.xy[rows]).all(axis=1)] if len(rows) else rows
     q = question_box()
     hit_rows: list[int] = []
+    weak_rows: set[int] = set()
     qxy = None
     used = state.used_query(q)
     if used:
@@ -45,6 +46,7 @@ def map_view(path: str, gen: str, cat: A.Catalog, flt: Filters) -> None:
             hits = hits_for(path, gen, used, flt)
             visible = set(int(r) for r in rows)
             hit_rows = [cat.pos[h.id] for h in hits if cat.pos.get(h.id) in visible]
+            weak_rows = {cat.pos[h.id] for h in hits if h.match == "weak"}
             try:
                 qxy = data.query_position(path, gen, used)
             except Exception:  # the map still works without the question's position
@@ -65,8 +67,17 @@ def map_view(path: str, gen: str, cat: A.Catalog, flt: Filters) -> None:
             note = f"… and {more:,} more" if more > 0 else ""
             C.item_rows(cat, act.selected[:MAP_SIDE_LIST], "sel", note)
         elif hit_rows:
-            st.markdown("**Results for your question**")
-            C.item_rows(cat, hit_rows[:10], "maphit")
+            # the same words as the Search view: weak hits are not called results
+            good = [r for r in hit_rows[:10] if r not in weak_rows]
+            weak = [r for r in hit_rows[:10] if r in weak_rows]
+            if good:
+                st.markdown("**Results for your question**")
+                C.item_rows(cat, good, "maphit")
+            else:
+                st.markdown("**No good match for your question**")
+            if weak:
+                st.caption("Weaker matches")
+                C.item_rows(cat, weak, "mapweak")
         else:
             st.markdown(f"**{len(rows):,} items**")
             st.caption(

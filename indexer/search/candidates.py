@@ -10,7 +10,11 @@ both sides at passage level). ``Index.search`` ranks this with
 tries weight settings on it.
 
 Filters arrive as a mask over items and restrict the rows on both sides
-*before* the top passages are taken.
+*before* the top passages are taken. When a filter leaves at most ``CANDIDATES``
+items, every one of them is a candidate (dense and hybrid modes, where every item has a
+score): top passages alone can miss an item
+when a long one (a transcript of 100+ passages) fills the list, and a filtered
+search must return k hits whenever k items match.
 """
 
 from __future__ import annotations
@@ -68,6 +72,8 @@ def candidates(
         rows = np.flatnonzero(row_ok) if row_ok is not None else None
         drows, _ = dense_top(st.faiss, st.vecs, qv, CANDIDATES, rows)
         cand.update(st.owner[drows].tolist())
+    if qv is not None and allowed is not None and int(allowed.sum()) <= CANDIDATES:
+        cand.update(np.flatnonzero(allowed).tolist())
     if not cand:
         return None
     items = np.array(sorted(cand), dtype=np.int64)

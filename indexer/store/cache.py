@@ -26,7 +26,8 @@ def user_cache_dir() -> Path:
     return p
 
 
-def _fsync_file(p: Path) -> None:
+def fsync_file(p: Path) -> None:
+    """Flush ``p`` (a file, or a folder's entries) to disk before it is relied on."""
     fd = os.open(p, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -40,7 +41,7 @@ def write_json_atomic(path: Path, obj: Any) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         tmp.write_text(json.dumps(obj, indent=1, default=str), "utf-8")
-        _fsync_file(tmp)
+        fsync_file(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -64,11 +65,11 @@ def publish_dir(tmp: Path, dest: Path) -> bool:
     """
     for f in Path(tmp).rglob("*"):
         if f.is_file():
-            _fsync_file(f)
+            fsync_file(f)
     try:
         os.rename(tmp, dest)
     except OSError:
         return False
     with contextlib.suppress(OSError):
-        _fsync_file(Path(dest).parent)
+        fsync_file(Path(dest).parent)
     return True

@@ -37,6 +37,7 @@ import numpy as np
 from .. import config
 from ..models import IndexCorrupt, IndexIncompatible, IndexLocked, IndexMissing
 from . import artifacts
+from .cache import fsync_file as _fsync_file
 from .db import REBUILD_HINT, SCHEMA_VERSION, Connection, connect
 
 FORMAT_VERSION = 1
@@ -320,14 +321,6 @@ class IndexDir:
     def discard(self, gen: GenerationWriter) -> None:
         gen.close()
         shutil.rmtree(gen.path, ignore_errors=True)
-
-
-def _fsync_file(p: Path) -> None:
-    fd = os.open(p, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _fsync_dir(p: Path) -> None:

@@ -19,7 +19,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .payload import HEIGHT, data_key, decode_shape, encode_shape, payload, year_fraction
+from .payload import (
+    HEIGHT,
+    data_key,
+    decode,
+    decode_shape,
+    encode_shape,
+    payload,
+    year_fraction,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
 _component: Any = None
@@ -28,6 +36,7 @@ __all__ = [
     "HEIGHT",
     "STATIC",
     "data_key",
+    "decode",
     "decode_shape",
     "encode_shape",
     "payload",

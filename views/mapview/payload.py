@@ -1,14 +1,21 @@
-"""What the map component is sent: columnar arrays, rounded, plus the topics of every level.
+"""What the map component is sent: columnar arrays as raw little-endian bytes, plus the
+topics of every level.
 
-Pure (no Streamlit) so it is tested directly. At 100k items (three topic levels) the
-arguments are 4.8 MB of JSON (coordinates kept to 4 decimals, about 1/20,000 of the map's
-width; no titles above ``TITLE_LIMIT`` items, where hover text would double the size).
+Pure (no Streamlit) so it is tested directly. Streamlit hands ``bytes`` arguments to the
+frame as binary, outside the JSON: at 100k items (three topic levels) the points are
+2.8 MB of typed arrays the frame reads as they are, where they were 4.8 MB of JSON before
+(first paint of a 100k map 4.9-5.2 s -> see bench/map_explorer.py; titles still go as JSON
+and only up to ``TITLE_LIMIT`` items). ``decode`` turns a payload back into lists (tests and
+tools read it so).
 
 >>> import datetime as dt, numpy as np
->>> p = payload(np.array([[0.123456, 1.0]]), np.array([[2, 5]]), [], ["note"], ["note"],
+>>> p = payload(np.array([[0.125, 1.0]]), np.array([[2, 5]]), [], ["note"], ["note"],
 ...             [dt.date(2020, 7, 2)], [None], ["A"], data_key="k")
->>> p["x"], p["topics"], p["kind"], round(p["t0"][0], 2), p["t1"]
-([0.1235], [[2], [5]], [0], 2020.5, [None])
+>>> type(p["xy"]), p["n"], p["levels"]
+(<class 'bytes'>, 1, 2)
+>>> d = decode(p)
+>>> d["x"], d["topics"], d["kind"], round(d["t0"][0], 2), d["t1"]
+([0.125], [[2], [5]], [0], 2020.5, [None])
 """
 
 from __future__ import annotations
@@ -66,11 +73,11 @@ def payload(
     holds {level, id, label, size, x, y} records; ``hits`` are point indices by rank.
     """
     n = len(xy)
-    xy = np.round(np.asarray(xy, np.float64).reshape(n, 2), 4)
+    xy = np.asarray(xy, np.float64).reshape(n, 2)
     paths = np.asarray(paths, np.int64).reshape(n, -1)
     code = {k: i for i, k in enumerate(kind_order)}
     t0 = [year_fraction(d or e) for d, e in zip(dates, date_ends, strict=True)]
-    # an end only where it differs from the start (most items): a quarter less to send
+    # an end only where it differs from the start; the frame reads NaN as "no end"
     t1 = [
         year_fraction(e) if e and d and e != d else None
         for d, e in zip(dates, date_ends, strict=True)
@@ -78,9 +85,10 @@ def payload(
     return {
         "dataKey": data_key,
         "height": int(height),
-        "x": xy[:, 0].tolist(),
-        "y": xy[:, 1].tolist(),
-        "topics": [paths[:, k].tolist() for k in range(paths.shape[1])],
+        "n": n,
+        "xy": xy.astype("<f4").tobytes(),  # x0, y0, x1, y1, ...
+        "levels": int(paths.shape[1]),
+        "topics": paths.T.astype("<i4").tobytes(),  # level 0's n topic ids, then level 1's, ...
         "topicInfo": [
             {
                 "level": int(t.get("level", 0)),
@@ -93,16 +101,34 @@ def payload(
             for t in topics
             if np.isfinite(float(t["x"])) and np.isfinite(float(t["y"]))
         ],
-        "kind": [code.get(k, len(code)) for k in kinds],
+        "kind": np.array([code.get(k, len(code)) for k in kinds], "<i4").tobytes(),
         "kinds": list(kind_order),
-        "t0": t0,
-        "t1": t1,
+        "t0": _years(t0),
+        "t1": _years(t1),
         "titles": [t[:TITLE_CHARS] for t in titles] if n <= TITLE_LIMIT else None,
         "hits": [int(h) for h in hits],
         "query": [round(float(query[0]), 4), round(float(query[1]), 4)] if query else None,
         "queryText": query_text,
         "selection": selection,
     }
+
+
+def _years(values: Sequence[float | None]) -> bytes:
+    """Fractional years as float32 bytes, NaN for None (undated, or no end)."""
+    return np.array([np.nan if v is None else v for v in values], "<f4").tobytes()
+
+
+def decode(args: dict[str, Any]) -> dict[str, Any]:
+    """``args`` with the binary columns as lists (x, y, topics per level, kind, t0, t1)."""
+    n, out = int(args["n"]), dict(args)
+    xy = np.frombuffer(args["xy"], "<f4").reshape(n, 2).astype(np.float64)
+    out["x"], out["y"] = xy[:, 0].tolist(), xy[:, 1].tolist()
+    out["topics"] = np.frombuffer(args["topics"], "<i4").reshape(-1, n).tolist()
+    out["kind"] = np.frombuffer(args["kind"], "<i4").tolist()
+    for key in ("t0", "t1"):
+        v = np.frombuffer(args[key], "<f4").astype(np.float64)
+        out[key] = [None if np.isnan(t) else float(t) for t in v]
+    return out
 
 
 def encode_shape(shape: dict[str, Any] | None) -> str:

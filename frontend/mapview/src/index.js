@@ -72,7 +72,11 @@ const timebar = new TimeBar($("#timebar"), () => {
 
 onRender((args) => {
   setFrameHeight(args.height || 640);
-  if (!state.data || state.data.key !== args.dataKey) load(args);
+  if (!state.data || state.data.key !== args.dataKey) {
+    hook.argsAt = performance.now(); // the arguments arrived (first paint = Python + transfer + this)
+    load(args);
+    hook.loadMs = performance.now() - hook.argsAt;
+  }
   const hitsKey = JSON.stringify([args.hits, args.query]);
   if (hitsKey !== state.hitsKey) {
     state.hitsKey = hitsKey;
@@ -88,31 +92,38 @@ onRender((args) => {
   }
 });
 
+// Python sends the columns as raw little-endian bytes (views/mapview/payload.py); Streamlit
+// hands them over as Uint8Array views, which need copying to aligned buffers.
+function typed(Type, bytes, n) {
+  if (!bytes || !bytes.byteLength) return null;
+  const u8 = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Type(u8.slice().buffer);
+  return n === undefined || out.length === n ? out : null;
+}
+
 function load(args) {
-  const n = args.x.length;
-  const levels = (args.topics || []).map((t) => Int32Array.from(t));
+  const n = args.n || 0;
+  const nl = args.levels || 0;
+  const all = typed(Int32Array, args.topics, n * nl) || new Int32Array(0);
+  const levels = Array.from({ length: nl }, (_, k) => all.subarray(k * n, (k + 1) * n));
   const d = {
     key: args.dataKey,
     n,
-    xy: new Float32Array(2 * n),
+    xy: typed(Float32Array, args.xy, 2 * n) || new Float32Array(2 * n),
     levels,
     topic0: levels[0] || new Int32Array(n).fill(-1),
-    kind: Int32Array.from(args.kind || new Array(n).fill(0)),
+    kind: typed(Int32Array, args.kind, n) || new Int32Array(n),
     kinds: args.kinds || [],
-    t0: Float32Array.from(args.t0 || [], (v) => (v === null ? NaN : v)),
-    t1: Float32Array.from(args.t1 || [], (v) => (v === null ? NaN : v)),
+    t0: typed(Float32Array, args.t0, n) || new Float32Array(n).fill(NaN),
+    t1: typed(Float32Array, args.t1, n) || new Float32Array(n).fill(NaN),
     titles: args.titles || null,
     topics: args.topicInfo || [],
   };
-  if (d.t0.length !== n) d.t0 = new Float32Array(n).fill(NaN);
-  if (d.t1.length !== n) d.t1 = Float32Array.from(d.t0);
   for (let i = 0; i < n; i++) if (Number.isNaN(d.t1[i])) d.t1[i] = d.t0[i]; // no end: one day
   let minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity; // prettier-ignore
   for (let i = 0; i < n; i++) {
-    const x = args.x[i];
-    const y = args.y[i];
-    d.xy[2 * i] = x;
-    d.xy[2 * i + 1] = y;
+    const x = d.xy[2 * i];
+    const y = d.xy[2 * i + 1];
     minx = Math.min(minx, x);
     maxx = Math.max(maxx, x);
     miny = Math.min(miny, y);
@@ -308,6 +319,7 @@ function drawOverlay() {
     const r = $(id).getBoundingClientRect();
     return { x: r.left, y: r.top, w: r.width, h: r.height };
   });
+  reserved.push(...markerBoxes(vp)); // a label never covers a numbered hit or the question
   const kept = placeLabels(cands, w, h, reserved);
   const layer = $("#labels");
   const used = new Set();
@@ -351,6 +363,22 @@ function labelBox(t) {
     state.labelBoxes.set(key, b);
   }
   return b;
+}
+
+// Screen boxes of the numbered hits (ring and rank badge) and of the question's star.
+function markerBoxes(vp) {
+  const d = state.data;
+  const boxes = [];
+  state.hits.slice(0, 10).forEach((i) => {
+    if (!state.visible[i]) return;
+    const [x, y] = vp.project([d.xy[2 * i], d.xy[2 * i + 1]]);
+    boxes.push({ x: x - 8, y: y - 22, w: 30, h: 30 });
+  });
+  if (state.query) {
+    const [x, y] = vp.project(state.query);
+    boxes.push({ x: x - 11, y: y - 12, w: 22, h: 22 });
+  }
+  return boxes;
 }
 
 function drawMarkers(vp) {
