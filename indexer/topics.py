@@ -6,12 +6,11 @@ Pure functions of the items and their vectors; the build pipeline stores the res
   corpus always gives the same map; centring drops the direction all MiniLM vectors share.
   UMAP sees exact neighbours re-ranked against hubs (``_neighbours``).
 - Topics: HDBSCAN on a second, 5-d UMAP over the same neighbour graph; when its top level
-  puts most items in one cluster, the leaves of its tree instead. Outliers join the most
-  similar topic centroid unless further from all than any member is from its own (those
-  stay "unsorted", -1). Under 100 items: agglomerative (average linkage, cosine), the
-  number of topics chosen by silhouette; under 4: no UMAP. Why: at 46 items a 5-d UMAP is
-  chaotic — noise of 1e-6 in the vectors gave 3, 4, 5 or 7 seed topics over six trials —
-  while the linkage tree gave 7 topics every time (``tests/test_topics.py``).
+  puts most items in one cluster, the leaves of its tree instead. Below 5,000 items, the
+  consensus of four such layouts, since one is the luck of its seed; under 100 items,
+  average linkage with the count chosen by silhouette (``clusters.py`` has the figures).
+  Outliers join the most similar topic centroid unless further from all than any member is
+  from its own (those stay "unsorted", -1); under 4 items: no UMAP.
 - Levels: each topic split again, twice, into the leaf clusters of its members
   (``levels.py``): ``paths[i]`` is item i's topic at every level, coarse to fine.
 - Labels: class-based TF-IDF terms (``labels.py``).
@@ -22,8 +21,8 @@ Pure functions of the items and their vectors; the build pipeline stores the res
   (M=16, efSearch 2k; 31 s against 40 s exact, where IVF lists took 66 s), UMAP runs once
   (2-d, 100 epochs) and topics are found in that layout, and HDBSCAN is fitted on a seeded 20k
   sample (its minimum cluster size scaled to the sample), the other items taking the topic
-  of their nearest sampled item. Below ``LARGE`` every step is exactly as before, so the
-  577-note figures of map_bench stand. Timings: ``bench/map_scale.py``.
+  of their nearest sampled item. Timings: ``bench/map_scale.py``; 577-note figures:
+  ``bench/map_bench.py``.
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import clusters
 from .labels import forget, topic_labels
 from .levels import finer_levels, parents, paths_for_new
 from .models import Item, Topic
@@ -42,7 +42,6 @@ from .neighbours import _knn as _knn  # re-exported (tests compare it with _neig
 
 Arr = np.ndarray
 TINY, SMALL = 4, 100  # below TINY items: no UMAP; below SMALL: no density clustering
-SILHOUETTE_TIE = 0.01  # small corpora: cuts this close to the best silhouette count as ties
 MAX_CHANGE = 0.2  # a larger share of new or removed items forces a full refit
 LARGE_EPOCHS = 100  # UMAP epochs from LARGE items (both layouts)
 
@@ -152,49 +151,20 @@ def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr, Arr | None]:
     rate = min(1.0, 500 / epochs)
     coords = _umap(x, knn, 2, 0.05, seed, n_epochs=epochs, learning_rate=rate, repulsion_strength=2)
     if n < SMALL:
-        return coords, _by_size(_linkage_topics(x)), None
-    from sklearn.cluster import HDBSCAN
-
+        return coords, _by_size(clusters.linkage(x)), None
     reduced = coords if n >= LARGE else _umap(x, knn, 5, 0.0, seed)  # large: one layout
     size = max(3, round(np.sqrt(n) / 5))
     sample = _sample(n, seed)  # all items below LARGE
-    fit_on, fit_size = reduced[sample], max(3, round(size * len(sample) / n))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # sklearn's FutureWarning about ``copy``
-        labels = HDBSCAN(min_cluster_size=fit_size).fit_predict(fit_on)
-        if np.bincount(labels + 1).max() > len(sample) / 2:  # one theme holds most: finer
-            leaf = HDBSCAN(min_cluster_size=fit_size, cluster_selection_method="leaf")
-            labels = max(labels, leaf.fit_predict(fit_on), key=lambda lab: lab.max())
+    fit_size = max(3, round(size * len(sample) / n))
+    labels = clusters.density(reduced[sample], fit_size)
+    if n < clusters.CONSENSUS_MAX:  # one layout's topics are the luck of its seed
+        runs = [labels] + [
+            clusters.density(_umap(x, knn, 5, 0.0, seed + r), size) for r in range(1, clusters.RUNS)
+        ]
+        labels = clusters.consensus(runs, size)
     if len(sample) < n:  # the rest take the label of their nearest sampled item
         labels = _extend(labels, reduced, sample)
-    labels = labels if labels.max() >= 0 else np.zeros_like(labels)  # no clusters: one topic
     return coords, _by_size(_assign_outliers(labels, vectors)), reduced
-
-
-def _linkage_topics(x: Arr) -> Arr:
-    """Topics of a small corpus: average-linkage clusters (cosine) of the unit rows ``x``,
-    2..sqrt(n) of them: the most whose silhouette ties the best (sqrt(n/2) under 15 items)."""
-    from sklearn.cluster import AgglomerativeClustering
-    from sklearn.metrics import silhouette_score
-
-    n = len(x)
-
-    def cut(k: int) -> Arr:
-        return AgglomerativeClustering(k, metric="cosine", linkage="average").fit_predict(x)
-
-    if n < 15:
-        return cut(max(1, round(np.sqrt(n / 2))))
-    scored = []
-    for k in range(2, round(np.sqrt(n)) + 1):
-        labels = cut(k)
-        if len(set(labels.tolist())) >= 2:
-            scored.append((float(silhouette_score(x, labels, metric="cosine")), k, labels))
-    if not scored:
-        return cut(2)
-    top = max(s for s, _, _ in scored)
-    # silhouettes of nearby cuts differ by noise (0.158 vs 0.150 on seeds + blog): of the cuts
-    # within SILHOUETTE_TIE of the best, the finest, so a reader gets topics, not halves
-    return max((k, lab) for s, k, lab in scored if s >= top - SILHOUETTE_TIE)[1]
 
 
 def _umap(x: Arr, knn: tuple, dims: int, min_dist: float, seed: int, **kw) -> Arr:

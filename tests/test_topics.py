@@ -288,3 +288,26 @@ def test_small_mixed_topic_still_gets_two_terms():
     first, *rest = labels[0].split(" · ")
     assert first == "sourdough" and len(rest) == 1, labels  # the shared word, then a filler
     assert 2 <= len(labels[1].split(" · ")) <= 4, labels
+
+
+def test_consensus_keeps_what_most_runs_agree_on():
+    from indexer.clusters import consensus
+
+    truth = np.repeat([0, 1, 2], 6)
+    runs = [truth.copy() for _ in range(4)]
+    runs[1][truth == 2] = 1  # one run merges two topics
+    runs[2][:3] = -1  # another calls three items noise
+    runs[3][5] = 2  # and one misplaces an item
+    got = consensus(runs, min_size=3)
+    assert got.tolist() == truth.tolist()
+    # groups the runs never agree on fall below the minimum size: unsorted
+    scattered = [np.arange(18) % k for k in (5, 6, 7, 8)]
+    assert (consensus(scattered, min_size=3) == -1).all()
+
+
+def test_well_clustered_topics_match_the_truth():
+    from sklearn.metrics import adjusted_mutual_info_score
+
+    items, v, truth = corpus([40, 35, 30, 30, 25, 20], noise=0.3, seed=3)
+    res = build_map(items, v)
+    assert adjusted_mutual_info_score(truth, res.topic_ids) > 0.9
