@@ -38,6 +38,7 @@ import numpy as np
 from . import config, store
 from .embed import Embedder, load_embedder, resolve_model_name
 from .models import AbsorbError, Item, ParseError, Passage
+from .passages import VERSION as SPLIT_VERSION
 from .passages import embed_text, split_item
 from .previous import _chrono_counts, _open_previous, _Previous, _previous_map
 from .progress import Progress
@@ -315,7 +316,8 @@ def _build(
         if not items:  # publish nothing: an empty index helps nobody, the old one stays
             report.seconds = time.perf_counter() - t0
             return report
-        if not changed and not refit and same_roots and prev.gen is not None:
+        resplit = prev.gen is not None and prev.gen.manifest.get("split", 1) != SPLIT_VERSION
+        if not changed and not refit and same_roots and prev.gen is not None and not resplit:
             report.unchanged = True
             report.items = len(items)
             report.passages = int(prev.gen.manifest.get("counts", {}).get("passages", 0))
@@ -387,6 +389,7 @@ def _build(
                 "dim": int(vecs.shape[1]),
                 "normalized": True,
                 "max_words": max_words,
+                "split": SPLIT_VERSION,
                 "roots": [str(p.resolve()) for p in paths],
                 "vector_index": vector_index,
                 "counts": {"items": len(items), "passages": len(passages), "files": len(files)},

@@ -15,6 +15,12 @@ passage deep inside a transcript rarely repeats what the whole piece is about.
 ['One. Two.\\n\\nThree.']
 >>> [p.text for p in split_item(it, max_words=2)]
 ['One. Two.', 'Two.\\n\\nThree.']
+
+A paragraph keeps its indentation, so an indented line of code is still code when a
+search result shows the passage (``textview``):
+
+>>> split_text("Use this:\\n\\n    x == 'y'\\n\\nDone.", 100)
+[(0, "Use this:\\n\\n    x == 'y'\\n\\nDone.")]
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import re
 
 from .models import Item, Passage
 
+VERSION = 2  # of the splitting; 2: paragraphs keep their indentation (was: stripped)
 _SENT = re.compile(r"(?<=[.!?…])\s+(?=[\"'(\[A-Z0-9])|(?<=[.!?])\s+(?=[a-z])")
 _WORD = re.compile(r"\S+")
 
@@ -54,7 +61,7 @@ def split_text(text: str, max_words: int) -> list[tuple[int, str]]:
     for para in re.split(r"\n\s*\n", text):
         start = text.find(para, pos)
         pos = start + len(para)
-        para = para.strip()
+        para = para.rstrip().lstrip("\n")
         if not para:
             continue
         if _words(para) <= max_words:

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import store
 from .models import AbsorbError, IndexIncompatible, Item, Passage
+from .passages import VERSION as SPLIT_VERSION
 
 
 class _Previous:
@@ -38,8 +39,12 @@ class _Previous:
     ) -> dict[str, tuple[Item | None, list[Passage], list[str]]]:
         """item id -> (its previous item, passages, text hashes), when the previous build
         split with the same ``max_words`` (else nothing): splitting and hashing every
-        passage again took 9.5 s of a one-file re-index at 100k items."""
-        if self.gen is None or self.gen.manifest.get("max_words") != max_words:
+        passage again took 9.5 s of a one-file re-index at 100k items. Nothing either when
+        it split another way (its manifest's ``split``, 1 when missing)."""
+        if self.gen is None:
+            return {}
+        manifest = self.gen.manifest
+        if manifest.get("max_words") != max_words or manifest.get("split", 1) != SPLIT_VERSION:
             return {}
         old = {it.id: it for its in self.items.values() for it in its}
         out: dict[str, tuple[Item | None, list[Passage], list[str]]] = {}

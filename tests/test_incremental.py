@@ -151,3 +151,23 @@ def test_item_vectors_equal_the_plain_sums() -> None:
     assert np.array_equal(item_vectors(v, owner, 300), want)
     shuffled = rng.permutation(len(owner))  # not item by item: the plain path
     assert np.allclose(item_vectors(v[shuffled], owner[shuffled], 300), want, atol=1e-6)
+
+
+def test_a_search_passage_keeps_indented_code_and_old_splits_are_redone(tmp_path: Path):
+    from indexer.previous import _open_previous
+
+    caps = tmp_path / "caps"
+    caps.mkdir()
+    note = "# Cron\n\nUse this pattern in a step:\n\n    github.event_name == 'schedule'\n\nDone.\n"
+    (caps / "cron.md").write_text(note)
+    build_index([caps], tmp_path / "ix", model="fake:64", progress=False)
+    hit = open_index(tmp_path / "ix").search("event_name schedule pattern", k=1)[0]
+    assert "\n\n    github.event_name == 'schedule'" in hit.passage
+
+    idx = store.IndexDir(tmp_path / "ix")
+    prev = _open_previous(idx, "fake:64", rebuild=False)
+    assert prev.gen is not None
+    words = int(prev.gen.manifest["max_words"])
+    assert prev.passages_by_item(words)  # split as now: an unchanged item keeps its passages
+    prev.gen.manifest["split"] = 1  # as a build from before indentation was kept
+    assert prev.passages_by_item(words) == {}
