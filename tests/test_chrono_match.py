@@ -12,13 +12,16 @@ from indexer import chrono_match as M
 
 
 def _reference(x, vectors, day, r, c, boost):
-    """The all-pairs version (chronology.py before date windows), one block."""
+    """The all-pairs version (chronology.py before date windows), one block; a pair stated
+    more than MAX_GAP_DAYS apart scores 0 on both sides."""
     lex = (x[r] @ x[c].T.tocsr()).toarray()
-    lex[np.abs(day[r][:, None] - day[c][None, :]) > M.MAX_GAP_DAYS] = 0.0
+    far = np.abs(day[r][:, None] - day[c][None, :]) > M.MAX_GAP_DAYS
+    lex[far] = 0.0
     score = lex.copy()
-    if vectors is not None:
+    if vectors is not None:  # stated too far apart: no vector evidence either
         vc = np.asarray(vectors[c], np.float32)
-        score += M.VEC_WEIGHT * np.clip(np.asarray(vectors[r], np.float32) @ vc.T, 0, None)
+        vec = M.VEC_WEIGHT * np.clip(np.asarray(vectors[r], np.float32) @ vc.T, 0, None)
+        score += np.where(far, 0.0, vec)
     for (ii, jj), add in boost.items():
         score[ii, jj] += add
     out = []
