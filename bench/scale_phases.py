@@ -79,14 +79,14 @@ class Timers:
 
 
 def instrument() -> Timers:
-    from indexer import build, chronology, search, search_files, store, topics
+    from indexer import build, build_vectors, chronology, search, search_files, store, topics
     from indexer.search import bm25_index
 
     t = Timers()
     t.wrap(build, "_open_previous", "open_previous")
     t.wrap(build, "collect_items", "parse")
     t.wrap(build, "embed_passages", "split+embed")
-    t.wrap(build, "_encode_with_progress", "embed")
+    t.wrap(build_vectors, "_encode_with_progress", "embed")
     t.wrap(build, "_previous_map", "previous_map")
     t.wrap(chronology, "apply_chronology", "chronology")
     t.wrap(topics, "build_map", "map")
@@ -267,7 +267,7 @@ def phase_embed(a: argparse.Namespace) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from indexer.build import _encode_with_progress
+    from indexer.build_vectors import _encode_with_progress
     from indexer.embed import _bundled_minilm_path, load_embedder
 
     ours = load_embedder(None)

@@ -4,7 +4,8 @@ An ``Index`` follows the live generation: each call checks the manifest's
 stamp and, when ``absorb index`` has published a new build, switches to it on
 the next query. Until then it keeps answering from the generation it has open
 (the writer never deletes the previous generation), so a reader and a writer
-can run at once.
+can run at once. ``index_state.py`` loads a generation; ``index_query.py`` answers
+``search`` and ``similar`` over it.
 
 >>> idx = open_index("data/index")                                # doctest: +SKIP
 >>> idx.search("why should I understand backprop", k=3)[0].title  # doctest: +SKIP
@@ -25,9 +26,10 @@ import numpy as np
 from . import search as S
 from . import store
 from .embed import Embedder, load_embedder
+from .index_query import search_hits, similar_hits
+from .index_state import _State
 from .models import AbsorbError, Hit, IndexCorrupt, IndexIncompatible, Item, Topic
 from .search import confidence as C
-from .sources.subtitles import time_at
 
 
 @dataclass
@@ -41,44 +43,6 @@ class MapPoint:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
-
-
-class _State:
-    """Everything loaded from one generation (arrays are memory-mapped)."""
-
-    def __init__(self, gen: store.Generation) -> None:
-        self.gen = gen
-        m = gen.manifest
-        rows = store.item_columns(gen.db())
-        self.ids = [r[0] for r in rows]
-        self.pos = {i: n for n, i in enumerate(self.ids)}
-        self.titles = [r[1] for r in rows]
-        self.dates = [dt.date.fromisoformat(r[2]) if r[2] else None for r in rows]
-        self.date_ends = [dt.date.fromisoformat(r[3]) if r[3] else None for r in rows]
-        self.date_kinds = [r[4] for r in rows]
-        self.kinds = [r[5] for r in rows]
-        self.sources = [r[6] for r in rows]
-        self.urls = [r[7] for r in rows]
-        self.topics = np.full(len(rows), -1, dtype=np.int64)  # topic per item, for filters
-        for p in store.map_points(gen.db()):
-            self.topics[self.pos[p[0]]] = int(p[3])
-        self.vecs = gen.array("passage_vectors.npy")
-        self.ivecs = gen.array("item_vectors.npy")
-        self.owner = np.asarray(gen.array("passage_item.npy"))
-        n_items = len(self.ids)
-        if len(self.ivecs) != n_items or len(self.owner) != len(self.vecs):
-            raise IndexCorrupt(
-                f"{gen.path}: vectors do not match the items database",
-                store.REBUILD_HINT.format(root=gen.path.parent),
-            )
-        # passages are stored item by item, so each item owns one contiguous row range
-        self.p_start = np.searchsorted(self.owner, np.arange(n_items), side="left")
-        self.p_end = np.searchsorted(self.owner, np.arange(n_items), side="right")
-        self.faiss, self.bm25 = gen.search_files(len(self.vecs))
-        segments = gen.faiss_segments()  # a reused HNSW graph plus an exact delta
-        if segments is not None and self.faiss is not None:
-            self.faiss = S.dense.Segmented(self.faiss, *segments)
-        self.model = m["model"]
 
 
 class Index:
@@ -206,97 +170,25 @@ class Index:
         if k <= 0:
             return []
         st = self._refresh()
-        f = filters or S.Filters(None, None, kind or None, source or None, topic)
-        f = S.Filters(
-            S.parse_date(f.since if filters else since, "since"),
-            S.parse_date(f.until if filters else until, "until"),
-            f.kind or None,
-            f.source or None,
-            f.topic if f.topic not in ([], ()) else None,
-        )
-        allowed = (
-            S.item_mask(st.dates, st.date_ends, st.kinds, st.sources, f, st.topics)
-            if f.active()
-            else None
-        )
-        if not kind and "repost" in st.kinds:  # retweets/boosts: others' words, only on request
-            mine = np.fromiter((k != "repost" for k in st.kinds), bool, len(st.kinds))
-            allowed = mine if allowed is None else allowed & mine
-        if allowed is not None and not allowed.any():
-            return []
-        qv = self.embedder().encode([q])[0] if mode != "bm25" else None
-        c = S.candidates(st, q, qv, allowed, mode, lock=self._lock)
-        if c is None:
-            return []
-        score = S.rank(c, mode)
-        items, best_row, terms = c.items, c.best_row, c.terms
-        marked = S.marked_terms(st.bm25, terms)
-        order = np.argsort(-score, kind="stable")
-        conf = (
-            C.probability(C.features(c.dense, c.item_sim, c.lex, c.coverage, score, order)[:k])
-            if mode == "hybrid"
-            else [None] * k
-        )
-        hits = []
-        for o, p in zip(order[:k], conf, strict=False):
-            p = None if p is None else round(float(p), 3)
-            match = None if p is None else C.level(p)
-            if p is not None and not C.at_least(match, min_match):
-                continue  # weaker than asked for: never loaded
-            h = self._hit(st, int(items[o]), float(score[o]), int(best_row[o]), terms, marked)
-            h.confidence, h.match = p, match
-            hits.append(h)
-        return hits
-
-    def _hit(
-        self,
-        st: _State,
-        i: int,
-        score: float,
-        row: int,
-        terms: list[str],
-        marked: list[str] | None = None,
-    ) -> Hit:
-        with self._lock:
-            db = st.gen.db()
-            text = store.item_text(db, st.ids[i])
-            passage = store.passage_text(db, row)
-            cues = (
-                store.item_extra(db, st.ids[i]).get("cue_times")
-                if st.kinds[i] == "transcript"
-                else None
-            )
-            at = time_at(cues, store.passage_start(db, row)) if cues else None
-        return Hit(
-            id=st.ids[i],
-            title=st.titles[i],
-            date=st.dates[i],
-            kind=st.kinds[i],
-            source=st.sources[i],
-            url=st.urls[i],
-            score=round(score, 4),
-            snippet=S.make_snippet(passage, terms),
-            text=text,
-            date_kind=st.date_kinds[i],
-            passage=passage,
-            at=at,
-            highlights=S.highlight_spans(passage, marked or []),
+        return search_hits(
+            st,
+            q,
+            k,
+            since,
+            until,
+            kind,
+            source,
+            mode,
+            min_match,
+            topic,
+            filters,
+            embedder=self.embedder,
+            lock=self._lock,
         )
 
     def similar(self, item_id: str, k: int = 10) -> list[Hit]:
         """Items nearest to ``item_id`` by whole-item vector ("more like this")."""
-        st = self._refresh()
-        if item_id not in st.pos:
-            raise AbsorbError(f"no item with id {item_id!r}", "list ids with: absorb items --json")
-        i = st.pos[item_id]
-        sims = np.asarray(st.ivecs @ st.ivecs[i], dtype=np.float32)
-        sims[i] = -np.inf
-        order = np.argsort(-sims, kind="stable")[: max(0, k)]
-        return [
-            self._hit(st, int(j), float(sims[j]), int(st.p_start[j]), [])
-            for j in order
-            if np.isfinite(sims[j])
-        ]
+        return similar_hits(self._refresh(), self._lock, item_id, k)
 
     # ------------------------------------------------------------ map
 

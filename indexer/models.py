@@ -1,4 +1,5 @@
-"""The plain records that flow through absorb: items, passages, search hits, topics.
+"""The plain records that flow through absorb: items, passages, search hits, topics,
+and the report of a build.
 
 Everything downstream of the parsers speaks these types, so they stay small,
 typed and free of behaviour beyond (de)serialisation.
@@ -164,3 +165,20 @@ class Topic:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class BuildReport:
+    """What ``build.build_index`` did: counts, skipped files and warnings, seconds."""
+
+    files: int = 0
+    items: int = 0
+    passages: int = 0
+    embedded: int = 0  # passages sent to the model this run
+    reused: int = 0  # passages whose vectors came from the previous build
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, why)
+    warnings: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # bad now, previous items kept
+    unchanged: bool = False
+    seconds: float = 0.0
+    index: str = ""

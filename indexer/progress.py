@@ -192,6 +192,13 @@ class Progress:
         ]
 
 
+def as_progress(progress: Progress | bool) -> Progress:
+    """``progress`` itself, or for True one chosen from stderr, for False a quiet one."""
+    if isinstance(progress, Progress):
+        return progress
+    return Progress.auto(quiet=not progress)
+
+
 def _isatty(stream: IO[str]) -> bool:
     try:
         return bool(stream.isatty())

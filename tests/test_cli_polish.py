@@ -13,7 +13,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from indexer import cli, config
+from indexer import cli, cli_query, config
 
 ROOT = Path(__file__).resolve().parents[1]
 BOLD = "\x1b[1m"
@@ -75,7 +75,7 @@ def test_search_json_plain_snippet_with_spans(index: Path) -> None:
 def test_terminal_output_bold_only_on_a_tty(index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = run("search", "backprop", "--index", str(index), "-k", "3", "--all")
     assert BOLD not in plain.output and "**" not in plain.output
-    monkeypatch.setattr(cli, "_stdout_is_tty", lambda: True)
+    monkeypatch.setattr(cli_query, "_stdout_is_tty", lambda: True)
     tty = run("search", "backprop", "--index", str(index), "-k", "3", "--all", color=True)
     assert re.search(r"\x1b\[1mbackprop", tty.output, re.I)
     # the same text once the bold markers are taken out
