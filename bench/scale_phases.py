@@ -269,6 +269,7 @@ def phase_embed(a: argparse.Namespace) -> None:
 
     from indexer.build_vectors import _encode_with_progress
     from indexer.embed import _bundled_minilm_path, load_embedder
+    from indexer.progress import as_progress
 
     ours = load_embedder(None)
     texts = sample_passages(Path(a.corpus), a.n, ours.max_words)
@@ -282,7 +283,7 @@ def phase_embed(a: argparse.Namespace) -> None:
         ref = plain.encode(texts, convert_to_numpy=True, normalize_embeddings=True)
         rounds["torch"].append(len(texts) / (time.perf_counter() - t))
         t = time.perf_counter()
-        got = _encode_with_progress(ours, texts, False)
+        got = _encode_with_progress(ours, texts, as_progress(False))
         rounds["absorb"].append(len(texts) / (time.perf_counter() - t))
     cos = np.sum(ref * got, axis=1)
     q1: dict[str, list[float]] = {"torch": [], "absorb": []}
