@@ -29,7 +29,6 @@ Pure functions of the items and their vectors; the build pipeline stores the res
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from dataclasses import dataclass
 
@@ -37,6 +36,7 @@ import numpy as np
 
 from . import clusters
 from .labels import forget, topic_labels
+from .layout import umap_layout as _umap
 from .levels import finer_levels, parents, paths_for_new
 from .models import Item, Topic
 from .neighbours import LARGE, _extend, _neighbours, _sample
@@ -169,20 +169,6 @@ def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr, Arr | None]:
     return coords, _by_size(_assign_outliers(labels, vectors)), reduced
 
 
-def _umap(x: Arr, knn: tuple, dims: int, min_dist: float, seed: int, **kw) -> Arr:
-    """A seeded, single-threaded UMAP of ``x`` over the precomputed neighbour graph."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # no-TensorFlow, precomputed-knn, small-data notices
-        import umap
-
-        model = umap.UMAP(
-            n_neighbors=knn[0].shape[1], n_components=dims, min_dist=min_dist, metric="cosine",
-            init="pca" if x.shape[1] > dims else "random", random_state=seed, n_jobs=1,
-            low_memory=True, precomputed_knn=knn, **kw,
-        )  # fmt: skip
-        return model.fit_transform(x).astype(np.float32)
-
-
 def _assign_outliers(labels: Arr, vectors: Arr) -> Arr:
     """Outliers join the most similar topic centroid unless far from all (at most 5% stay)."""
     labels = labels.copy()
@@ -285,7 +271,7 @@ def _topics(items: list[Item], v: Arr, xy: Arr, tids: Arr, names: list[str]) -> 
 
 
 def _anchor(points: Arr) -> Arr:
-    """Where a topic's label goes: the member (of at most 500, evenly spaced) with the least
+    """Where a topic's label goes: the member (of at most 100, evenly spaced) with the least
     total distance to the others, each distance capped at the median one so a far group
     does not pull; a topic spread over two places is labelled on the larger. The
     coordinate-wise median sat in the empty space between them, or at a group's edge.
@@ -294,7 +280,7 @@ def _anchor(points: Arr) -> Arr:
     >>> _anchor(np.array(two_places, np.float32)).tolist()  # the median: [2, 2]
     [1.0, 1.0]
     """
-    s = points[:: max(1, len(points) // 500)]
+    s = points[:: -(-len(points) // 100)]  # 2,200 topics of 20-2,000 members: 1.1 s (500: 37 s)
     d = np.sqrt(((s[:, None, :] - s[None, :, :]) ** 2).sum(axis=-1))
     cap = np.median(d[np.triu_indices(len(s), 1)]) if len(s) > 1 else 0.0
     return s[int(np.minimum(d, cap).sum(axis=1).argmin())]

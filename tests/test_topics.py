@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import warnings
@@ -311,3 +312,29 @@ def test_well_clustered_topics_match_the_truth():
     items, v, truth = corpus([40, 35, 30, 30, 25, 20], noise=0.3, seed=3)
     res = build_map(items, v)
     assert adjusted_mutual_info_score(truth, res.topic_ids) > 0.9
+
+
+@pytest.mark.slow
+def test_umap_kernels_are_compiled_once_per_machine(tmp_path):
+    """The first process that fits a map leaves numba's compiled UMAP kernels in absorb's
+    cache; the next one loads them and lays out the same map."""
+    code = (
+        "import numpy as np; from indexer import topics as T;"
+        "r = np.random.default_rng(0); v = r.normal(size=(120, 16)).astype(np.float32);"
+        "v /= np.linalg.norm(v, axis=1, keepdims=True); print(T._fit(v, 42)[0].tobytes().hex())"
+    )
+    env = {**os.environ, "ABSORB_CACHE": str(tmp_path)}
+    root = Path(__file__).resolve().parents[1]
+
+    def fit() -> str:
+        run = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    first = fit()
+    kernels = {p.name.split("-")[0] for p in (tmp_path / "absorb" / "numba").rglob("*.nbi")}
+    # the kernels a fit calls, umap-learn's own uncached ones among them
+    assert {"umap_.smooth_knn_dist", "umap_.compute_membership_strengths"} <= kernels
+    assert fit() == first

@@ -27,7 +27,7 @@ from .artifacts import (
     write_bytes,
     write_json,
 )
-from .cache import publish_dir, staging_dir, user_cache_dir, write_json_atomic
+from .cache import numba_cache_dir, publish_dir, staging_dir, user_cache_dir, write_json_atomic
 from .captures import MAX_CAPTURE_BYTES, CaptureFile, read_capture, read_near, walk_captures
 from .db import (
     MIGRATIONS,
@@ -122,6 +122,7 @@ __all__ = [
     "publish_dir",
     "staging_dir",
     "user_cache_dir",
+    "numba_cache_dir",
     "write_json_atomic",
     "walk_captures",
     "write_bytes",

@@ -26,6 +26,14 @@ def user_cache_dir() -> Path:
     return p
 
 
+def numba_cache_dir() -> Path:
+    """Where numba keeps UMAP's compiled kernels (``layout.py``); numba writes each file
+    under a temp name and renames it, so a killed run leaves no half-written kernel."""
+    p = user_cache_dir() / "numba"
+    p.mkdir(exist_ok=True)
+    return p
+
+
 def fsync_file(p: Path) -> None:
     """Flush ``p`` (a file, or a folder's entries) to disk before it is relied on."""
     fd = os.open(p, os.O_RDONLY)
