@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import itertools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import chrono_text
-from .chrono_match import MAX_GAP_DAYS, mutual_best
+from .chrono_match import MAX_GAP_DAYS, mutual_best_many
 from .chrono_text import ItemTokens
 from .models import Item
 from .sources.dates import parse_date
@@ -135,28 +134,40 @@ def link_items(
     for i, g in enumerate(groups):
         members[g].append(i)
     cands: list[tuple[float, int, int, list[str], bool]] = []
-    for g1, g2 in itertools.combinations(sorted(members), 2):
-        r, c = members[g1], members[g2]
-        boost = {}  # (row, column) within this pair of groups -> what a vouched pair adds
-        for a, b in (p if groups[p[0]] == g1 else p[::-1] for p in vouched):
-            if (groups[a], groups[b]) == (g1, g2):
-                boost[r.index(a), c.index(b)] = VOUCHED
-        best = mutual_best(x, vectors, day, r, c, boost)
-        for ii, jj, s, lex, margin in best:
-            i, j = r[ii], c[jj]
-            vouch = vouched.get((min(i, j), max(i, j)), [])
-            strict = min(len(r), len(c)) == 1 or short[i] == short[j]
-            weak = lex < (STRICT_SCORE if strict else MIN_SCORE) and not vouch
-            if margin < MIN_MARGIN or weak:  # most pairs: decided before the title cosine
-                continue
-            title = (titles[i] @ titles[j].T)[0, 0]
-            untitled = {items[i].kind, items[j].kind} & TITLED_KINDS and title < TITLE_SCORE
-            if untitled and not vouch:
-                continue
-            ev = [f"text {lex:.2f}", f"title {title:.2f}"]
-            ev += [] if vectors is None else [f"vector {float(vectors[i] @ vectors[j]):.2f}"]
-            cands.append((min(1.0, s), i, j, ev + vouch + [f"margin {margin:.2f}"], bool(vouch)))
+    names = sorted(members)
+    for k, g1 in enumerate(names[:-1]):  # every pair of groups, g1's rows against the rest
+        r, later = members[g1], names[k + 1 :]
+        boosts = [_boosts(vouched, groups, g1, g2, r, members[g2]) for g2 in later]
+        cols = [members[g2] for g2 in later]
+        for c, best in zip(cols, mutual_best_many(x, vectors, day, r, cols, boosts), strict=True):
+            for ii, jj, s, lex, margin in best:
+                i, j = r[ii], c[jj]
+                vouch = vouched.get((min(i, j), max(i, j)), [])
+                strict = min(len(r), len(c)) == 1 or short[i] == short[j]
+                weak = lex < (STRICT_SCORE if strict else MIN_SCORE) and not vouch
+                if margin < MIN_MARGIN or weak:  # most pairs: decided before the title cosine
+                    continue
+                title = (titles[i] @ titles[j].T)[0, 0]
+                untitled = {items[i].kind, items[j].kind} & TITLED_KINDS and title < TITLE_SCORE
+                if untitled and not vouch:
+                    continue
+                ev = [f"text {lex:.2f}", f"title {title:.2f}"]
+                ev += [] if vectors is None else [f"vector {float(vectors[i] @ vectors[j]):.2f}"]
+                evidence = ev + vouch + [f"margin {margin:.2f}"]
+                cands.append((min(1.0, s), i, j, evidence, bool(vouch)))
     return _merge(items, groups, cands)
+
+
+def _boosts(
+    vouched: dict, groups: list[str], g1: str, g2: str, r: list[int], c: list[int]
+) -> dict[tuple[int, int], float]:
+    """What vouched pairs between groups g1 (rows ``r``) and g2 (columns ``c``) add to their
+    score, by (row position, column position)."""
+    boost = {}
+    for a, b in (p if groups[p[0]] == g1 else p[::-1] for p in vouched):
+        if (groups[a], groups[b]) == (g1, g2):
+            boost[r.index(a), c.index(b)] = VOUCHED
+    return boost
 
 
 def _merge(items: list[Item], groups: list[str], cands: list) -> list[Link]:

@@ -59,3 +59,32 @@ def test_equals_all_pairs(seed: int, with_vectors: bool, monkeypatch: pytest.Mon
     # with the block's shape (BLAS), as they did between blocks before
     tol = 1e-6 if with_vectors else 0.0
     assert np.allclose([g[2:] for g in got], [w[2:] for w in want], rtol=0, atol=tol)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("with_vectors", [False, True])
+def test_many_groups_at_once_equal_each_pair(
+    seed: int, with_vectors: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Columns of several groups in one pass: per group, what the all-pairs computation
+    gives, including groups wholly out of the rows' date reach and rows whose best is 0."""
+    rnd = np.random.default_rng(seed)
+    n = 240
+    x = sparse.random(n, 400, density=0.01, random_state=seed, format="csr")  # many zeros
+    x.data = np.round(x.data, 1)
+    x = normalize(x)
+    day = rnd.integers(730_000, 731_000, n).astype(float)
+    day[rnd.random(n) < 0.05] = np.nan
+    day[200:215] = 740_000  # a group nobody can reach by date
+    vectors = normalize(rnd.normal(size=(n, 8))).astype(np.float32) if with_vectors else None
+    r = list(range(0, 60))
+    cs = [list(range(60, 61)), list(range(61, 130)), list(range(130, 200)), list(range(200, 215)),
+          list(range(215, 240))]  # fmt: skip
+    boosts = [{}, {(3, 7): 0.5}, {(40, 2): 0.5, (41, 2): 0.5}, {(5, 1): 0.5}, {}]
+    monkeypatch.setattr(M, "BLOCK_CELLS", 180 * 7)  # 7 rows a block
+    got = M.mutual_best_many(x, vectors, day, r, cs, boosts)
+    for g, (c, boost) in enumerate(zip(cs, boosts, strict=True)):
+        want = _reference(x, vectors, day, r, c, boost)
+        assert [w[:2] for w in got[g]] == [w[:2] for w in want], g
+        tol = 1e-6 if with_vectors else 0.0
+        assert np.allclose([w[2:] for w in got[g]], [w[2:] for w in want], rtol=0, atol=tol)
