@@ -96,8 +96,7 @@ def _build(
         if not items:  # publish nothing: an empty index helps nobody, the old one stays
             report.seconds = time.perf_counter() - t0
             return report
-        resplit = prev.gen is not None and prev.gen.manifest.get("split", 1) != SPLIT_VERSION
-        if not changed and not refit and same_roots and prev.gen is not None and not resplit:
+        if not changed and not refit and same_roots and prev.gen and prev.split_as_now():
             report.unchanged = True
             report.items = len(items)
             report.passages = int(prev.gen.manifest.get("counts", {}).get("passages", 0))

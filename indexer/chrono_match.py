@@ -65,7 +65,7 @@ def mutual_best_many(
     loc = np.arange(len(ca)) - start[gid]  # a column's position within its group
     step = max(1, min(BLOCK_ROWS, int(BLOCK_CELLS // len(ca))))
     n, g_n = len(r), len(cs)
-    row_j, row_in = np.zeros((n, g_n), np.int64), np.zeros((n, g_n), bool)
+    row_j = np.zeros((n, g_n), np.int64)
     row_s, row_2, row_lex = (np.full((n, g_n), -np.inf) for _ in range(3))
     col_i = np.zeros(len(ca), np.int64)
     col_s, col_2 = np.full(len(ca), -np.inf), np.full(len(ca), -np.inf)
@@ -96,7 +96,7 @@ def mutual_best_many(
         for t, ii in enumerate(blk.tolist()):
             for j, add in boosted.get(ii, ()):
                 score[t, at_w[j]] += add
-        _rows_best(score, part, win, gid, loc, sizes, blk, row_j, row_in, row_s, row_2, row_lex)
+        _rows_best(score, part, win, gid, loc, sizes, blk, row_j, row_s, row_2, row_lex)
         # columns: out of reach, every row scores 0 (the block's first row is the best)
         v1, v2 = np.zeros(len(ca)), np.full(len(ca), 0.0 if len(rows) > 1 else -np.inf)
         who = np.full(len(ca), blk[0], np.int64)
@@ -143,7 +143,7 @@ def _block_scores(x, vectors, vc, ra, ca, blk, dr, dc, win) -> tuple[np.ndarray,
     return vec + part, part
 
 
-def _rows_best(score, part, win, gid, loc, sizes, blk, row_j, row_in, row_s, row_2, row_lex):
+def _rows_best(score, part, win, gid, loc, sizes, blk, row_j, row_s, row_2, row_lex):
     """Each block row's best column, its score, lexical score and runner-up in every group,
     written into the ``row_*`` arrays; columns outside ``win`` score 0."""
     n_rows, g_n = len(blk), len(sizes)
@@ -174,10 +174,9 @@ def _rows_best(score, part, win, gid, loc, sizes, blk, row_j, row_in, row_s, row
         arg[:, gs] = np.where(zero_off, first_off[gs][None, :], loc[win][first])
         at = np.arange(n_rows)[:, None]
         lex[:, gs] = np.where(zero_off, 0.0, part[at, first])
-        held = score[at, first]
-        masked = score.copy()
-        masked[at, first] = np.where(zero_off, held, -np.inf)
+        masked = score.copy()  # the best set aside, unless it was a zero out of reach
+        masked[at, first] = np.where(zero_off, score[at, first], -np.inf)
         m2 = np.maximum.reduceat(masked, seg, axis=1)
         left = off[gs][None, :] - (~in_w[:, gs]).astype(np.int64)  # zeros not taken as best
         second[:, gs] = np.maximum(m2, np.where(left > 0, 0.0, -np.inf))
-    row_j[blk], row_in[blk], row_s[blk], row_2[blk], row_lex[blk] = arg, in_w, best, second, lex
+    row_j[blk], row_s[blk], row_2[blk], row_lex[blk] = arg, best, second, lex

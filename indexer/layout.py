@@ -11,14 +11,13 @@ some on disk (not ``smooth_knn_dist`` or ``compute_membership_strengths``), so e
 from __future__ import annotations
 
 import contextlib
+import functools
 import warnings
 from typing import Any
 
 import numpy as np
 
 from . import store
-
-_KERNELS_CACHED: list[bool] = []
 
 
 def umap_layout(
@@ -38,10 +37,9 @@ def umap_layout(
         return model.fit_transform(x).astype(np.float32)
 
 
+@functools.cache
 def _cache_kernels() -> None:
     """Ask numba to keep umap-learn's compiled functions in absorb's cache (once a process)."""
-    if _KERNELS_CACHED:
-        return
     import numba
     import umap.distances
     import umap.layouts
@@ -57,4 +55,3 @@ def _cache_kernels() -> None:
             if isinstance(obj, CPUDispatcher):
                 with contextlib.suppress(Exception):  # refused: compiled as before
                     obj.enable_caching()
-    _KERNELS_CACHED.append(True)

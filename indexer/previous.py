@@ -34,17 +34,21 @@ class _Previous:
         self.vec_by_hash = store.passage_rows_by_hash(db)
         self.vectors = gen.array("passage_vectors.npy")
 
+    def split_as_now(self) -> bool:
+        """Whether the previous generation split passages as this version does (its
+        manifest's ``split``, 1 when missing)."""
+        return self.gen is not None and self.gen.manifest.get("split", 1) == SPLIT_VERSION
+
     def passages_by_item(
         self, max_words: int
     ) -> dict[str, tuple[Item | None, list[Passage], list[str]]]:
         """item id -> (its previous item, passages, text hashes), when the previous build
         split with the same ``max_words`` (else nothing): splitting and hashing every
         passage again took 9.5 s of a one-file re-index at 100k items. Nothing either when
-        it split another way (its manifest's ``split``, 1 when missing)."""
-        if self.gen is None:
+        it split another way (``split_as_now``)."""
+        if self.gen is None or not self.split_as_now():
             return {}
-        manifest = self.gen.manifest
-        if manifest.get("max_words") != max_words or manifest.get("split", 1) != SPLIT_VERSION:
+        if self.gen.manifest.get("max_words") != max_words:
             return {}
         old = {it.id: it for its in self.items.values() for it in its}
         out: dict[str, tuple[Item | None, list[Passage], list[str]]] = {}
