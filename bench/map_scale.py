@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     a = ap.parse_args(argv)
     import sklearn.cluster
 
-    from indexer import labels, levels, neighbours, store, topics
+    from indexer import labels, landmarks, levels, neighbours, store, topics
 
     gen = store.IndexDir(a.index).current()
     items = store.read_items(gen.db())
@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     t = Timers()
     t.wrap(neighbours, "_knn", "knn")
     t.wrap(topics, "_umap", "umap")
+    t.wrap(landmarks, "umap_layout", "umap")
+    t.wrap(landmarks, "place", "place")
     t.wrap(sklearn.cluster.HDBSCAN, "fit_predict", "hdbscan")
     t.wrap(topics, "finer_levels", "levels")
     t.wrap(topics, "topic_labels", "labels")

@@ -8,6 +8,11 @@ sub-topic by cosine similarity, and a topic that does not split carries over who
 every item has one topic per level and each finer topic lies inside one coarser topic
 (its ``parent``): a tree that the map reveals as the user zooms in.
 
+A topic under ``MIN_SPLIT`` items is not split, nor, from 16k items, one under n/2000: at
+100k items the 5,067 splitting calls took 11.4 s (mostly HDBSCAN's ~2 ms set-up per call)
+for sub-topics of 4-8 items no zoom level has room to label; with the floor at 50: 863
+calls, 3.0 s (landmark layout, ``bench/map_scale.py``).
+
 Sub-topic labels come from the same class-based TF-IDF as level 0, with the parent's own
 terms discounted so a sub-topic's label says what sets it apart from its siblings.
 
@@ -22,29 +27,31 @@ import numpy as np
 
 Arr = np.ndarray
 LEVELS = 3  # the map's topics and two finer levels
-MIN_SPLIT = 8  # a topic smaller than this is not split
+MIN_SPLIT = 8  # a topic smaller than this is not split ...
+SPLIT_PER = 2_000  # ... nor, in a large corpus, one under 1/SPLIT_PER of the items
 
 
 def finer_levels(reduced: Arr, vectors: Arr, top: Arr, levels: int = LEVELS) -> Arr:
     """(n, up to ``levels``) topic ids, column 0 = ``top``; -1 (unsorted) stays -1 at every
     level. A level where no topic splits is left out (the 577 TIL notes have 2 levels)."""
     paths = [np.asarray(top, np.int32)]
+    min_split = max(MIN_SPLIT, len(paths[0]) // SPLIT_PER)
     for _ in range(levels - 1):
-        finer = split_each(reduced, vectors, paths[-1])
+        finer = split_each(reduced, vectors, paths[-1], min_split)
         if finer.max() == paths[-1].max():  # nothing split: no new level
             break
         paths.append(finer)
     return np.stack(paths, axis=1)
 
 
-def split_each(reduced: Arr, vectors: Arr, parent: Arr) -> Arr:
+def split_each(reduced: Arr, vectors: Arr, parent: Arr, min_split: int = MIN_SPLIT) -> Arr:
     """One level finer: every topic of ``parent`` replaced by its sub-topics (numbered 0..
     by decreasing size across the level, ties by parent id)."""
     out = np.full(len(parent), -1, np.int64)
     next_id = 0
     for t in np.unique(parent[parent >= 0]):
         members = np.flatnonzero(parent == t)
-        sub = _split(reduced[members], vectors[members])
+        sub = _split(reduced[members], vectors[members], min_split)
         out[members] = sub + next_id
         next_id += int(sub.max()) + 1
     sizes = np.bincount(out[out >= 0], minlength=next_id)
@@ -54,10 +61,10 @@ def split_each(reduced: Arr, vectors: Arr, parent: Arr) -> Arr:
     return np.where(out >= 0, remap[np.maximum(out, 0)], -1).astype(np.int32)
 
 
-def _split(reduced: Arr, vectors: Arr) -> Arr:
+def _split(reduced: Arr, vectors: Arr, min_split: int = MIN_SPLIT) -> Arr:
     """Sub-topic ids 0.. for one topic's members (all 0 when it does not split)."""
     m = len(reduced)
-    if m < MIN_SPLIT:
+    if m < min_split:
         return np.zeros(m, np.int64)
     from sklearn.cluster import HDBSCAN
 

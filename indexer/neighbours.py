@@ -14,11 +14,11 @@ import numpy as np
 
 Arr = np.ndarray
 HUB_K = 10  # neighbours that measure how much of a hub an item is (CSLS's usual 10)
-LARGE = 20_000  # from here on: approximate neighbours, shorter UMAP, HDBSCAN on a sample
-HDBSCAN_SAMPLE = 20_000  # items HDBSCAN is fitted on from LARGE items
+LARGE = 20_000  # from here on: approximate neighbours, the landmark layout of a sample
+HDBSCAN_SAMPLE = 20_000  # from LARGE items: the landmarks UMAP lays out and HDBSCAN fits
 
 
-def _neighbours(x: Arr, k: int, hub_k: int = HUB_K) -> tuple[Arr, Arr]:
+def _neighbours(x: Arr, k: int, hub_k: int = HUB_K, index: Any = None) -> tuple[Arr, Arr]:
     """The k neighbours UMAP should see: the 3k nearest re-ranked by CSLS (hubness reduction).
 
     In embedding spaces a few "hub" items are near everything and crowd other items out of
@@ -27,7 +27,7 @@ def _neighbours(x: Arr, k: int, hub_k: int = HUB_K) -> tuple[Arr, Arr]:
     self first, as UMAP expects. On simonw-til this lifts the map's same-folder neighbour share
     from 95.0% to 96.5% of the full space's (mean of 30 seeds; bench/map_bench.py).
     """
-    idx, dist = _knn(x, min(len(x) - 1, 3 * k) + 1)
+    idx, dist = _knn(x, min(len(x) - 1, 3 * k) + 1, index)
     hub = (1.0 - dist[:, 1 : hub_k + 1]).mean(axis=1)
     score = -dist - 0.5 * hub[idx]  # = (2 cos - r_j) / 2 - 1/2: same order as CSLS in a row
     score[:, 0] = np.inf
@@ -54,22 +54,32 @@ def _extend(labels: Arr, reduced: Arr, sample: Arr) -> Arr:
     return labels[near[:, 0]]
 
 
-def _knn(x: Arr, k: int) -> tuple[Arr, Arr]:
-    """Cosine k nearest neighbours of unit rows (self first), by FAISS: exact (flat search;
-    at 100k items about twice as fast as blocked numpy and a tenth of its memory) below
-    LARGE items, HNSW above (see the module docstring)."""
+def ann_index(x: Arr) -> Any:
+    """A FAISS inner-product index of unit rows ``x``: exact (flat search; at 100k items about
+    twice as fast as blocked numpy and a tenth of its memory) below LARGE items, an HNSW
+    graph above (FAISS inverted lists scanned slower: 60 s at 100k)."""
     import faiss
 
     x = np.ascontiguousarray(x, dtype=np.float32)
-    index: Any
-    if len(x) >= LARGE:  # an HNSW graph (FAISS inverted lists scanned slower: 60 s at 100k)
-        index = faiss.IndexHNSWFlat(x.shape[1], 16, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 64
-        index.add(x)
+    if len(x) < LARGE:
+        flat = faiss.IndexFlatIP(x.shape[1])
+        flat.add(x)
+        return flat
+    index = faiss.IndexHNSWFlat(x.shape[1], 16, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 64
+    index.add(x)
+    return index
+
+
+def _knn(x: Arr, k: int, index: Any = None) -> tuple[Arr, Arr]:
+    """Cosine k nearest neighbours of unit rows (self first), searched in ``index`` (built
+    over ``x`` by ``ann_index`` when not given)."""
+    import faiss
+
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    index = ann_index(x) if index is None else index
+    if hasattr(index, "hnsw"):
         index.hnsw.efSearch = max(2 * k, 64)
-    else:
-        index = faiss.IndexFlatIP(x.shape[1])
-        index.add(x)
     sims, idx = index.search(x, k)
     short = np.flatnonzero((idx < 0).any(axis=1))  # the graph found fewer than k: exactly
     if len(short):

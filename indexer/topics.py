@@ -17,14 +17,13 @@ Pure functions of the items and their vectors; the build pipeline stores the res
 - Stability: after small changes old items keep their exact place and topic, and new
   items go beside their nearest old neighbours. Parameters scale with n (bench/map_bench.py).
 - Large corpora (from ``LARGE`` = 20k items): the full fit took 166 s at 100k items (exact
-  kNN 40 s, each UMAP ~44 s, HDBSCAN 33 s). There, neighbours come from an HNSW graph
-  (M=16, efSearch 2k; 31 s against 40 s exact, where IVF lists took 66 s), UMAP runs once
-  (2-d, 100 epochs) and topics are found in that layout, and HDBSCAN is fitted on a seeded 20k
-  sample (its minimum cluster size scaled to the sample), the other items taking the topic
-  of their nearest sampled item. ``bench/map_scale.py`` on an idle machine (2026-12-03,
-  fake:384, 99,985 items): 97.3 s (kNN 21, UMAP 32, HDBSCAN 9, levels 9, labels 27), then
-  85.8 s with labels read from less text (labels 18.6 s). 577-note figures:
-  ``bench/map_bench.py``.
+  kNN 40 s, each UMAP ~44 s, HDBSCAN 33 s), then 85.8-94.8 s with HNSW neighbours, one
+  2-d UMAP of everything (topics found in it) and HDBSCAN fitted on a seeded 20k sample.
+  Now UMAP lays out only that sample and the other items are placed by their nearest
+  sampled items (``landmarks.py``), and topics under n/2,000 items are not split into
+  finer levels (``levels.py``): ``bench/map_scale.py`` on an idle machine (2026-12-03,
+  fake:384, 99,985 items): 94.8 s before, 55.4 s after (kNN 3.5, UMAP 6.3, placing 6.2,
+  HDBSCAN 4.5, levels 3.6, labels 24.9). 577-note figures: ``bench/map_bench.py``.
 """
 
 from __future__ import annotations
@@ -36,16 +35,17 @@ import numpy as np
 
 from . import clusters
 from .labels import forget, topic_labels
+from .landmarks import landmark_layout
 from .layout import umap_layout as _umap
 from .levels import finer_levels, parents, paths_for_new
 from .models import Item, Topic
-from .neighbours import LARGE, _extend, _neighbours, _sample
+from .neighbours import LARGE, _extend, _neighbours
 from .neighbours import _knn as _knn  # re-exported (tests compare it with _neighbours)
 
 Arr = np.ndarray
 TINY, SMALL = 4, 100  # below TINY items: no UMAP; below SMALL: no density clustering
 MAX_CHANGE = 0.2  # a larger share of new or removed items forces a full refit
-LARGE_EPOCHS = 100  # UMAP epochs from LARGE items (both layouts)
+LARGE_EPOCHS = 100  # UMAP epochs of the landmarks' layout (from LARGE items)
 
 
 @dataclass
@@ -146,20 +146,25 @@ def _fit(vectors: Arr, seed: int) -> tuple[Arr, Arr, Arr | None]:
         xy = np.pad(u * s, ((0, 0), (0, 2)))[:, :2].astype(np.float32)
         return xy, np.zeros(n, np.int32), None
     x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    knn = _neighbours(x, min(n - 1, max(5, min(30, round(np.log2(n)) + 3))))  # 12 at 577
-    epochs = max(200, min(1000, round(1e6 / n)))  # long and gentle where it is cheap
-    if n >= LARGE:
-        epochs = LARGE_EPOCHS
-    rate = min(1.0, 500 / epochs)
-    coords = _umap(x, knn, 2, 0.05, seed, n_epochs=epochs, learning_rate=rate, repulsion_strength=2)
-    if n < SMALL:
-        return coords, _by_size(clusters.linkage(x)), None
-    reduced = coords if n >= LARGE else _umap(x, knn, 5, 0.0, seed)  # large: one layout
+    k = min(n - 1, max(5, min(30, round(np.log2(n)) + 3)))  # 12 at 577
+    if n >= LARGE:  # one layout, of a sample, the rest placed by it; topics found there
+        kw = {"n_epochs": LARGE_EPOCHS, "learning_rate": 1.0, "repulsion_strength": 2}
+        coords, sample = landmark_layout(x, k, seed, **kw)
+        reduced = coords
+    else:
+        knn = _neighbours(x, k)
+        epochs = max(200, min(1000, round(1e6 / n)))  # long and gentle where it is cheap
+        rate = min(1.0, 500 / epochs)
+        coords = _umap(
+            x, knn, 2, 0.05, seed, n_epochs=epochs, learning_rate=rate, repulsion_strength=2
+        )
+        if n < SMALL:
+            return coords, _by_size(clusters.linkage(x)), None
+        reduced, sample = _umap(x, knn, 5, 0.0, seed), np.arange(n)
     size = max(3, round(np.sqrt(n) / 5))
-    sample = _sample(n, seed)  # all items below LARGE
     fit_size = max(3, round(size * len(sample) / n))
     labels = clusters.density(reduced[sample], fit_size)
-    if n < clusters.CONSENSUS_MAX:  # one layout's topics are the luck of its seed
+    if n < min(LARGE, clusters.CONSENSUS_MAX):  # one layout's topics: the luck of its seed
         runs = [labels] + [
             clusters.density(_umap(x, knn, 5, 0.0, seed + r), size) for r in range(1, clusters.RUNS)
         ]
