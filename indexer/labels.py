@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -67,7 +68,7 @@ def topic_labels(
     """
     from scipy.sparse import csr_matrix
 
-    texts, x, terms = _counted(items)
+    texts, x, terms, bigram = _counted(items)
     if x is None:  # nothing but stop words
         return [f"topic {t + 1}" for t in range(k)]
     sel = np.flatnonzero(topic_ids >= 0)
@@ -83,7 +84,6 @@ def topic_labels(
     labels: list[str] = []
     by_topic = np.argsort(topic_ids, kind="stable")  # members of each topic, in item order
     bounds = np.searchsorted(topic_ids[by_topic], np.arange(k + 1))
-    bigram = np.char.find(terms.astype(str), " ") >= 0
     for t in range(k):
         lo, hi = tf.indptr[t], tf.indptr[t + 1]
         cols, counts, used = tf.indices[lo:hi], tf.data[lo:hi], docs.data[lo:hi]
@@ -106,30 +106,70 @@ def topic_labels(
 
 
 _LAST: list = []  # (items, result) of the last _counted call: one map asks 3 times
+PRUNE_FROM = 20_000  # from here on, terms only one item uses are dropped (see _count)
 
 
-def _counted(items: list[Item]) -> tuple[list[str], Any, Arr]:
-    """(prose per item, log-scaled term counts, terms) for ``items``; the counts are None
-    when only stop words are left. The map labels every level over the same items, so the
-    last result is kept (at 100k items each count took ~15 s)."""
+def _counted(items: list[Item]) -> tuple[list[str], Any, Arr, Arr]:
+    """(prose per item, log-scaled term counts, terms, which terms are bigrams) for
+    ``items``; the counts are None when only stop words are left. The map labels every
+    level over the same items, so the last result is kept (at 100k items each count took
+    ~15 s)."""
     if _LAST and _LAST[0] is items and _LAST[1] == len(items):
         return _LAST[2]
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     budget = int(min(5000, max(300, 2e7 / len(items))))  # characters of prose per item
     # prose is cut to the budget: 4x its length of raw text is enough to find it (the link
     # and code filters over whole texts took 8 of the 27 s of labelling 100k items)
     texts = [_prose(f"{it.title}\n{it.text[: 4 * budget]}")[:budget] for it in items]
-    stop = sorted(ENGLISH_STOP_WORDS | BOILERPLATE | _author_words(items, texts))
-    cv = CountVectorizer(ngram_range=(1, 2), stop_words=stop, token_pattern=_TOKEN)
-    try:
-        x = cv.fit_transform(texts).astype(np.float32)
+    stop = ENGLISH_STOP_WORDS | BOILERPLATE | _author_words(items, texts)
+    x, terms = _count(texts, stop, min_items=2 if len(items) >= PRUNE_FROM else 1)
+    if x is None:
+        out: tuple[list[str], Any, Arr, Arr] = (texts, None, terms, np.zeros(0, bool))
+    else:
         x.data = np.log1p(x.data)  # one item repeating a word must not own its topic
-        out: tuple[list[str], Any, Arr] = (texts, x, cv.get_feature_names_out())
-    except ValueError:
-        out = (texts, None, np.zeros(0, object))
+        out = (texts, x, terms, np.char.find(terms.astype(str), " ") >= 0)
     _LAST[:] = [items, len(items), out]
     return out
+
+
+def _count(texts: list[str], stop: frozenset[str], min_items: int = 1) -> tuple[Any, Arr]:
+    """(items x terms counts, terms in sorted order) of words and word pairs, stop words
+    left out: what scikit-learn's ``CountVectorizer(ngram_range=(1, 2), stop_words=...,
+    token_pattern=_TOKEN)`` gives (a test compares them), without its cost at scale: on
+    100k items of random words (3.5M distinct terms) it took 32 s, 12 of them sorting
+    terms that only one item uses. Terms used by fewer than ``min_items`` items are dropped
+    before sorting (they can label nothing in a large corpus).
+
+    >>> x, terms = _count(["Deep nets, deep learning", "the nets"], frozenset({"the"}))
+    >>> terms.tolist()
+    ['deep', 'deep learning', 'deep nets', 'learning', 'nets', 'nets deep']
+    >>> x.toarray().astype(int).tolist()
+    [[2, 1, 1, 1, 1, 1], [0, 0, 0, 0, 1, 0]]
+    """
+    from scipy.sparse import csr_matrix
+
+    token = re.compile(_TOKEN)
+    vocab: dict[str, int] = {}
+    ids: list[int] = []
+    ends = [0]
+    for text in texts:
+        words = [w for w in token.findall(text.lower()) if w not in stop]
+        ids.extend(vocab.setdefault(w, len(vocab)) for w in words)
+        ids.extend(vocab.setdefault(f"{a} {b}", len(vocab)) for a, b in pairwise(words))
+        ends.append(len(ids))
+    if not vocab:
+        return None, np.zeros(0, object)
+    cols = np.asarray(ids, np.int64)
+    x = csr_matrix((np.ones(len(cols), np.float32), cols, np.asarray(ends, np.int64)),
+                   shape=(len(texts), len(vocab)))  # fmt: skip
+    x.sum_duplicates()
+    keep = np.arange(len(vocab))
+    if min_items > 1:
+        keep = np.flatnonzero(np.bincount(x.indices, minlength=len(vocab)) >= min_items)
+    names = np.array(list(vocab), dtype=object)[keep]
+    order = np.argsort(names.astype(str), kind="stable")
+    return x[:, keep[order]].tocsr(), names[order]
 
 
 def forget() -> None:

@@ -64,3 +64,21 @@ def test_small_topics_of_a_large_corpus_are_not_split():
 
     assert paths(40)[:9, 1].tolist() == [0] * 5 + [1] * 4  # a small corpus splits it
     assert paths(20_000).shape[1] == 1  # 9 < 20,000 / SPLIT_PER: whole, no finer level
+
+
+@pytest.mark.parametrize("min_items", [1, 2])
+def test_term_counts_equal_scikit_learns(min_items):
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    from indexer import labels
+
+    texts = [f"{it.title}\n{it.text}" for it in corpus([30, 20, 10], seed=4)[0]]
+    texts += ["Café naïve-ish CAFÉ résumé, x2 y_z 2015 is", "", "the and of", "déjà vu vu"]
+    stop = ENGLISH_STOP_WORDS | labels.BOILERPLATE
+    cv = CountVectorizer(
+        ngram_range=(1, 2), stop_words=sorted(stop), token_pattern=labels._TOKEN, min_df=min_items
+    )
+    want = cv.fit_transform(texts)
+    x, terms = labels._count(texts, stop, min_items)
+    assert terms.tolist() == cv.get_feature_names_out().tolist()
+    assert (x != want).nnz == 0
