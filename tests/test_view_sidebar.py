@@ -40,3 +40,14 @@ def test_reset_filters(app) -> None:
 def test_index_facts(app) -> None:
     at = app()
     assert [m.value for m in at.metric][:1] == [f"{N_ITEMS:,}"]
+
+
+def test_large_counts_fit_the_sidebar() -> None:
+    from views.sidebar import short_count
+
+    assert [short_count(n) for n in (0, 99_985, 191_614, 2_345_678)] == [
+        "0",
+        "99,985",
+        "191.6k",
+        "2.35M",
+    ]

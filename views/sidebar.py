@@ -107,13 +107,25 @@ def sidebar(cat: A.Catalog, stats: dict[str, Any]) -> Filters:
     )
 
 
+def short_count(n: int) -> str:
+    """A count that fits half the sidebar: "191,614" was cut to "191,…".
+
+    >>> short_count(99_985), short_count(191_614), short_count(2_345_678)
+    ('99,985', '191.6k', '2.35M')
+    """
+    if n < 100_000:
+        return f"{n:,}"
+    return f"{n / 1e3:.1f}k" if n < 1_000_000 else f"{n / 1e6:.2f}M"
+
+
 def index_facts(cat: A.Catalog, stats: dict[str, Any]) -> None:
     sb = st.sidebar
     sb.divider()
     sb.markdown("### Index")
     c1, c2 = sb.columns(2)
-    c1.metric("Items", f"{stats['items']:,}")
-    c2.metric("Passages", f"{stats['passages']:,}")
+    for col, name in ((c1, "Items"), (c2, "Passages")):
+        n = int(stats[name.lower()])
+        col.metric(name, short_count(n), help=f"{n:,} {name.lower()}")
     sb.caption(" · ".join(A.esc_md(R.plural(n, k)) for k, n in cat.kind_counts().items()))
     first, last = stats.get("first"), stats.get("last")
     span_txt = f"{first:%b %Y} – {last:%b %Y}" if first and last else "no dates"
