@@ -269,7 +269,8 @@ def _topics(items: list[Item], v: Arr, xy: Arr, tids: Arr, names: list[str]) -> 
     for t, name in enumerate(names):
         members = by_topic[bounds[t] : bounds[t + 1]]  # ascending, as np.flatnonzero gives
         if len(members):
-            centre = _centroids(v[members], np.zeros(len(members), np.int64), 1)[0]
+            centre = v[members].sum(axis=0)  # np.add.at (_centroids): 1.4 s for 10k topics
+            centre /= max(float(np.linalg.norm(centre)), 1e-12)
             near = members[np.argsort(-(v[members] @ centre), kind="stable")[:3]]
             x, y = _anchor(xy[members])
             reps = [items[i].id for i in near]

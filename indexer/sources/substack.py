@@ -43,8 +43,10 @@ def sniff(text: str, source: str) -> bool:
 
 def owner(source: str, read: Read) -> str | None:
     """Why ``source`` is not a capture of its own (part of an export), else None."""
+    if source[-5:].lower() != ".html":  # most files: decided without a path object
+        return None
     p = PurePosixPath(source)
-    if p.parent.name != "posts" or p.suffix.lower() != ".html":
+    if p.parent.name != "posts":
         return None
     csv_bytes = read("../posts.csv")
     if csv_bytes and HEADER.match(csv_bytes[:500].decode("utf-8", "replace")):

@@ -117,10 +117,10 @@ def write_items(conn: sqlite3.Connection, items: list[Item]) -> None:
                 it.date_kind,
                 it.url,
                 it.author,
-                json.dumps(it.tags),
+                _dumps(it.tags),
                 it.position,
-                json.dumps(it.related),
-                json.dumps(it.extra, default=str),
+                _dumps(it.related),
+                _dumps(it.extra),
                 it.content_hash(),
             )
             for i, it in enumerate(items)
@@ -188,10 +188,29 @@ def write_map(
 # ---------------------------------------------------------------- reads
 
 
+def _dumps(value: Any) -> str:
+    """``json.dumps(value, default=str)``; an empty list or dict (most items' tags, links
+    and extras) without the call: 3 calls an item took 2 s of writing 100k items."""
+    if not value and isinstance(value, list | dict):
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, default=str)
+
+
+def _loads(text: str) -> Any:
+    """``json.loads(text)``, empty lists and dicts without the call (see ``_dumps``).
+
+    >>> _loads("[]"), _loads("{}"), _loads('{"a": [1]}'), _dumps([]), _dumps({"a": [1]})
+    ([], {}, {'a': [1]}, '[]', '{"a": [1]}')
+    """
+    if text == "[]":
+        return []
+    return {} if text == "{}" else json.loads(text)
+
+
 def row_to_item(row: sqlite3.Row) -> Item:
     d = dict(row)
     for key in ("tags", "related", "extra"):
-        d[key] = json.loads(d[key])
+        d[key] = _loads(d[key])
     return Item.from_dict(d)
 
 
