@@ -125,7 +125,8 @@ def index_facts(cat: A.Catalog, stats: dict[str, Any]) -> None:
     c1, c2 = sb.columns(2)
     for col, name in ((c1, "Items"), (c2, "Passages")):
         n = int(stats[name.lower()])
-        col.metric(name, short_count(n), help=f"{n:,} {name.lower()}")
+        shown = short_count(n)
+        col.metric(name, shown, help=f"{n:,} {name.lower()}" if shown != f"{n:,}" else None)
     sb.caption(" · ".join(A.esc_md(R.plural(n, k)) for k, n in cat.kind_counts().items()))
     first, last = stats.get("first"), stats.get("last")
     span_txt = f"{first:%b %Y} – {last:%b %Y}" if first and last else "no dates"
