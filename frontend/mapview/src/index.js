@@ -132,7 +132,8 @@ function load(args) {
   if (!n) [minx, miny, maxx, maxy] = [-1, -1, 1, 1];
   d.bounds = [minx, miny, maxx, maxy];
   d.density = n >= 2000 ? densityImage(d.xy, n, d.bounds) : null;
-  d.radius = n < 1000 ? 4 : n < 10000 ? 2.6 : n < 50000 ? 1.8 : 1.3;
+  // a small map gets bigger points: at 69 items 4 px dots were small targets to click
+  d.radius = n < 200 ? 5.5 : n < 1000 ? 4 : n < 10000 ? 2.6 : n < 50000 ? 1.8 : 1.3;
   d.alpha = n < 1000 ? 0.78 : n < 10000 ? 0.55 : 0.35;
   d.parentSize = new Map(d.topics.map((t) => [`${t.level}:${t.id}`, t.size]));
   state.data = d;
