@@ -43,6 +43,7 @@ from .levels import finer_levels, parents, paths_for_new
 from .models import Item, Topic
 from .neighbours import LARGE, _extend, _neighbours
 from .neighbours import _knn as _knn  # re-exported (tests compare it with _neighbours)
+from .topic_records import topic_records as _topics
 
 Arr = np.ndarray
 TINY, SMALL = 4, 100  # below TINY items: no UMAP; below SMALL: no density clustering
@@ -106,10 +107,12 @@ def _full(items: list[Item], vectors: Arr, seed: int) -> MapResult:
 
 
 def _finer(
-    items: list[Item], v: Arr, xy: Arr, paths: Arr, top: list[Topic], names: dict | None = None
-) -> list[Topic]:
+    items: list[Item], v: Arr, xy: Arr, paths: Arr, top: list[Topic], names: dict | None = None,
+    keep: dict[tuple[int, int], Topic] | None = None,
+) -> list[Topic]:  # fmt: skip
     """Topic records of levels 1.. . Labels: ``names`` {(level, id): label} when given (an
-    incremental update keeps them), else TF-IDF terms with the parent's terms discounted."""
+    incremental update keeps them), else TF-IDF terms with the parent's terms discounted.
+    ``keep``: {(level, id): record} of topics whose members did not change."""
     out: list[Topic] = []
     label_of = {(0, t.id): t.label for t in top}
     for level in range(1, paths.shape[1]):
@@ -122,7 +125,8 @@ def _finer(
                 set(label_of.get((level - 1, up.get(t, -1)), "").lower().split()) for t in range(k)
             ]
             labels = topic_labels(items, col, k, avoid=avoid)
-        for t in _topics(items, v, xy, col, labels):
+        kept = {i: t for (lv, i), t in (keep or {}).items() if lv == level}
+        for t in _topics(items, v, xy, col, labels, kept):
             t.level, t.parent = level, up.get(t.id, -1)
             label_of[(level, t.id)] = t.label
             out.append(t)
@@ -225,7 +229,12 @@ def _incremental(items: list[Item], vectors: Arr, prev: PreviousMap) -> MapResul
     names = {t.id: t.label for t in prev.topics}
     k = max([int(topic_ids.max()) + 1, *[t + 1 for t in names]])
     labels = [names.get(t, f"topic {t + 1}") for t in range(k)]
-    top = _topics(items, vectors, coords, topic_ids, labels)
+    # a topic none of whose members came, went or moved in vector space keeps its record
+    changed = ~known
+    changed[known] = (vectors[known] != np.asarray(prev.vectors, np.float32)[src]).any(axis=1)
+    gone = np.setdiff1d(np.arange(len(prev.ids)), src)
+    dirty = set(topic_ids[changed].tolist()) | set(pt[gone].tolist())
+    top = _topics(items, vectors, coords, topic_ids, labels, _unless(prev.topics, dirty))
     if prev.paths is None or np.asarray(prev.paths).shape[0] != len(prev.ids):
         return MapResult(coords, topic_ids, top, False, topic_ids.reshape(-1, 1), [])
     old = np.asarray(prev.paths, np.int32)
@@ -235,8 +244,17 @@ def _incremental(items: list[Item], vectors: Arr, prev: PreviousMap) -> MapResul
         ref = np.asarray(prev.vectors, np.float32)[src]
         paths[~known] = paths_for_new(vectors[~known], ref, old[src], topic_ids[~known])
     fine = {(t.level, t.id): t.label for t in prev.finer or []}
-    finer = _finer(items, vectors, coords, paths, top, fine)
+    dirty_at = [set(paths[changed, lv].tolist()) | set(old[gone, lv].tolist()) for lv in
+                range(paths.shape[1])]  # fmt: skip
+    keep = {(t.level, t.id): t for t in prev.finer or [] if t.level < paths.shape[1]}
+    keep = {key: t for key, t in keep.items() if key[1] not in dirty_at[key[0]]}
+    finer = _finer(items, vectors, coords, paths, top, fine, keep)
     return MapResult(coords, topic_ids, top, False, paths, finer)
+
+
+def _unless(records: list[Topic], dirty: set[int]) -> dict[int, Topic]:
+    """{id: record} of the topics not in ``dirty``."""
+    return {t.id: t for t in records if t.id not in dirty}
 
 
 def _interpolate(q: Arr, coords: Arr, vectors: Arr, topic_ids: Arr, k: int) -> tuple[Arr, Arr]:
@@ -257,38 +275,3 @@ def _interpolate(q: Arr, coords: Arr, vectors: Arr, topic_ids: Arr, k: int) -> t
         np.add.at(votes, (np.arange(len(t))[:, None], t + 1), np.where(t >= 0, w, 0.0))
         tids[a : a + step] = votes.argmax(axis=1) - 1  # column 0 (unsorted) never gains weight
     return xy, tids
-
-
-def _topics(items: list[Item], v: Arr, xy: Arr, tids: Arr, names: list[str]) -> list[Topic]:
-    """Topic records: size, the 3 items nearest the centroid, the label at the members'
-    medoid on the map (``_anchor``)."""
-    out = []
-    tids = np.asarray(tids)
-    by_topic = np.argsort(tids, kind="stable")  # one sort, not a scan of all items per topic
-    bounds = np.searchsorted(tids[by_topic], np.arange(len(names) + 1))
-    for t, name in enumerate(names):
-        members = by_topic[bounds[t] : bounds[t + 1]]  # ascending, as np.flatnonzero gives
-        if len(members):
-            centre = v[members].sum(axis=0)  # np.add.at (_centroids): 1.4 s for 10k topics
-            centre /= max(float(np.linalg.norm(centre)), 1e-12)
-            near = members[np.argsort(-(v[members] @ centre), kind="stable")[:3]]
-            x, y = _anchor(xy[members])
-            reps = [items[i].id for i in near]
-            out.append(Topic(t, name, len(members), reps, float(x), float(y)))
-    return out
-
-
-def _anchor(points: Arr) -> Arr:
-    """Where a topic's label goes: the member (of at most 100, evenly spaced) with the least
-    total distance to the others, each distance capped at the median one so a far group
-    does not pull; a topic spread over two places is labelled on the larger. The
-    coordinate-wise median sat in the empty space between them, or at a group's edge.
-
-    >>> two_places = [[0, 0], [0, 2], [2, 0], [2, 2], [1, 1], [9, 9], [9, 8]]
-    >>> _anchor(np.array(two_places, np.float32)).tolist()  # the median: [2, 2]
-    [1.0, 1.0]
-    """
-    s = points[:: -(-len(points) // 100)]  # 2,200 topics of 20-2,000 members: 1.1 s (500: 37 s)
-    d = np.sqrt(((s[:, None, :] - s[None, :, :]) ** 2).sum(axis=-1))
-    cap = np.median(d[np.triu_indices(len(s), 1)]) if len(s) > 1 else 0.0
-    return s[int(np.minimum(d, cap).sum(axis=1).argmin())]
