@@ -114,10 +114,13 @@ def _build(
             return cache["e"]
 
         max_words = embedder.max_words if embedder else _max_words_for(model_name, prev, factory)
-        passages, hashes, vecs, owner = embed_passages(
+        passages, hashes, vecs, owner, rows = embed_passages(
             items, factory, max_words, prev, report, prog
         )
-        ivecs = item_vectors(vecs, owner, len(items))
+        old_ivecs = prev.item_vectors()
+        ivecs = item_vectors(
+            vecs, owner, len(items), None if old_ivecs is None else (rows, old_ivecs)
+        )
         store.checkpoint("build:embedded")
 
         from .chrono_text import ItemTokens, to_saved

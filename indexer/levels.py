@@ -90,7 +90,8 @@ def parents(paths: Arr, level: int) -> dict[int, int]:
     if level == 0:
         return {}
     col, up = paths[:, level], paths[:, level - 1]
-    return {int(t): int(up[np.flatnonzero(col == t)[0]]) for t in np.unique(col[col >= 0])}
+    ids, first = np.unique(col, return_index=True)  # one pass (a scan per topic: 0.9 s at 100k)
+    return {int(t): int(up[i]) for t, i in zip(ids, first, strict=True) if t >= 0}
 
 
 def paths_for_new(q: Arr, old_vectors: Arr, old_paths: Arr, top: Arr) -> Arr:

@@ -25,14 +25,22 @@ class _Previous:
         self.items: dict[str, list[Item]] = {}
         self.vec_by_hash: dict[str, int] = {}
         self.vectors: np.ndarray | None = None
+        self.row_of: dict[str, int] = {}  # item id -> its row (item vectors, ``ord``)
         if gen is None:
             return
         db = gen.db()
         self.files = store.read_files(db)
-        for it in store.read_items(db):
+        for row, it in enumerate(store.read_items(db)):
             self.items.setdefault(it.source, []).append(it)
+            self.row_of[it.id] = row
         self.vec_by_hash = store.passage_rows_by_hash(db)
         self.vectors = gen.array("passage_vectors.npy")
+
+    def item_vectors(self) -> np.ndarray | None:
+        """The previous generation's item vectors (a memory map), rows as ``row_of``."""
+        if self.gen is None or not self.gen.has("item_vectors.npy"):
+            return None
+        return self.gen.array("item_vectors.npy")
 
     def split_as_now(self) -> bool:
         """Whether the previous generation split passages as this version does (its

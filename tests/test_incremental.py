@@ -8,6 +8,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer import open_index, store
@@ -79,6 +80,9 @@ def test_reindex_equals_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert gen.manifest["vector_index"] == ("IndexHNSWFlat" if approx else "IndexFlatIP")
     passages = [store.read_passages(store.IndexDir(p).current().db()) for p in (inc, full)]
     assert passages[0] == passages[1]  # kept passages are what splitting again gives
+    vecs = [dict(zip(*open_index(p).item_vectors(), strict=True)) for p in (inc, full)]
+    assert vecs[0].keys() == vecs[1].keys()
+    assert all(np.array_equal(vecs[0][k], vecs[1][k]) for k in vecs[0])  # kept ones too
     a, b = _results(inc), _results(full)
     assert a["items"] == b["items"]
     assert sum(v[2] == "linked" for v in a["items"].values()) >= 3
