@@ -103,7 +103,6 @@ def tfidf(c: Counts) -> tuple[Any, Any, list[set[str]]] | None:
     """(documents' TF-IDF rows, titles' rows over the same vocabulary and idf, each title's
     token set); None when no item has a word (as TfidfVectorizer refuses to fit)."""
     from scipy import sparse
-    from sklearn.preprocessing import normalize
 
     vocab = c.text.vocab
     if not vocab:
@@ -123,7 +122,7 @@ def tfidf(c: Counts) -> tuple[Any, Any, list[set[str]]] | None:
         data = (1.0 + np.log(p.tf[keep].astype(np.float64))) * idf[col]
         m = sparse.csr_matrix((data, col, ptr), shape=(p.n_docs, len(vocab)))
         m.sort_indices()
-        return normalize(m, copy=False)
+        return _unit_rows(m)
 
     x = rows(c.text, rank)
     at = {t: int(rank[i]) for i, t in enumerate(vocab)}
@@ -135,3 +134,18 @@ def tfidf(c: Counts) -> tuple[Any, Any, list[set[str]]] | None:
         for a, b in zip(c.title.ptr[:-1].tolist(), c.title.ptr[1:].tolist(), strict=True)
     ]
     return x, titles, sets
+
+
+def _unit_rows(m: Any) -> Any:
+    """``m`` (CSR) with rows scaled to unit length, in place: what scikit-learn's
+    ``normalize`` does, bit for bit (each row's squares summed in order, as ``bincount``
+    sums), without importing scikit-learn (2.5 s of every re-index in a new process).
+
+    >>> from scipy import sparse
+    >>> _unit_rows(sparse.csr_matrix([[3.0, 4.0], [0.0, 0.0]])).toarray().tolist()
+    [[0.6, 0.8], [0.0, 0.0]]
+    """
+    row = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    norm = np.sqrt(np.bincount(row, weights=m.data * m.data, minlength=m.shape[0]))
+    m.data /= np.where(norm > 0, norm, 1.0)[row]
+    return m

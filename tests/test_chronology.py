@@ -501,3 +501,17 @@ def test_dropping_any_one_capture_never_makes_a_wrong_link(corpus: tuple) -> Non
             if work.get(ln.a, ln.a) != work.get(ln.b, ln.b)
         ]
     assert wrong == []
+
+
+def test_unit_rows_equal_scikit_learns_normalize_bit_for_bit() -> None:
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    from indexer.chrono_text import _unit_rows
+
+    rng = np.random.default_rng(0)
+    for seed in range(10):
+        m = sparse.random(300, 2000, density=0.02, format="csr", random_state=seed)
+        m.data = np.log1p(m.data * 7.3) * rng.random(len(m.data))
+        want = normalize(m.copy(), copy=False)
+        assert np.array_equal(_unit_rows(m.copy()).data, want.data)
