@@ -11,12 +11,12 @@ Beyond vectors, a re-index reuses what the previous generation kept (``previous.
 an unchanged item's passages, chronology's token counts (``chrono_text``), the BM25
 term counts and the HNSW graph (``search_files``). Every result is still computed over
 the whole corpus (BM25 statistics, chronology's TF-IDF and pairings), so a re-index
-equals a full rebuild (``tests/test_incremental.py``). One file changed at 100k items
-(``bench/scale_phases.py build --touch``, fake:384, 2 cores): 143.8 s before, 35.7 s
-now (chronology 9.9 s, sqlite 4.3 s, reading the previous generation 3.7 + 2.2 s, walking
-the captures 3.4 s, map 3.2 s; the rest under 3 s each). One item appended to one of 100
-JSON Lines files of 1,000 items: not done after 6 min before, 118 s now (chronology 99 s:
-4,950 pairs of pages compared).
+equals a full rebuild (``tests/test_incremental.py``); so do the item vectors kept for
+items whose passages did not change. One file changed at 100k items
+(``bench/scale_phases.py build --touch``, fake:384, 2 cores): 143.8 s, then 35.7-40.4 s,
+now 30.6 s (chronology 8.7 s, SQLite 4.6 s, reading the previous generation 3.8 + 2.6 s;
+the rest under 3.1 s each). One item appended to one of 100 JSON Lines files of 1,000
+items: not done after 6 min, then 118 s, now 52.3 s (chronology 37 s).
 
 A capture that fails to read or parse is reported and skipped; if an earlier
 build had indexed it, its previous items are kept (nothing indexed is lost
