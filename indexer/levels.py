@@ -8,7 +8,7 @@ sub-topic by cosine similarity, and a topic that does not split carries over who
 every item has one topic per level and each finer topic lies inside one coarser topic
 (its ``parent``): a tree that the map reveals as the user zooms in.
 
-A topic under ``MIN_SPLIT`` items is not split, nor, from 16k items, one under n/2000: at
+A topic under ``MIN_SPLIT`` items is not split, nor, from 18k items, one under n/2000: at
 100k items the 5,067 splitting calls took 11.4 s (mostly HDBSCAN's ~2 ms set-up per call)
 for sub-topics of 4-8 items no zoom level has room to label; with the floor at 50: 863
 calls, 3.0 s (landmark layout, ``bench/map_scale.py``).

@@ -229,11 +229,15 @@ def _incremental(items: list[Item], vectors: Arr, prev: PreviousMap) -> MapResul
     names = {t.id: t.label for t in prev.topics}
     k = max([int(topic_ids.max()) + 1, *[t + 1 for t in names]])
     labels = [names.get(t, f"topic {t + 1}") for t in range(k)]
-    # a topic none of whose members came, went or moved in vector space keeps its record
+    # a topic none of whose members came, went, moved in vector space or changed order
+    # keeps its record (a record depends on its members' order: anchor sample, tie-breaks)
     changed = ~known
     changed[known] = (vectors[known] != np.asarray(prev.vectors, np.float32)[src]).any(axis=1)
     gone = np.setdiff1d(np.arange(len(prev.ids)), src)
+    was = np.full(len(items), -1, np.int64)
+    was[known] = src
     dirty = set(topic_ids[changed].tolist()) | set(pt[gone].tolist())
+    dirty |= _reordered(was, topic_ids)
     top = _topics(items, vectors, coords, topic_ids, labels, _unless(prev.topics, dirty))
     if prev.paths is None or np.asarray(prev.paths).shape[0] != len(prev.ids):
         return MapResult(coords, topic_ids, top, False, topic_ids.reshape(-1, 1), [])
@@ -244,12 +248,29 @@ def _incremental(items: list[Item], vectors: Arr, prev: PreviousMap) -> MapResul
         ref = np.asarray(prev.vectors, np.float32)[src]
         paths[~known] = paths_for_new(vectors[~known], ref, old[src], topic_ids[~known])
     fine = {(t.level, t.id): t.label for t in prev.finer or []}
-    dirty_at = [set(paths[changed, lv].tolist()) | set(old[gone, lv].tolist()) for lv in
-                range(paths.shape[1])]  # fmt: skip
+    dirty_at = [
+        set(paths[changed, lv].tolist())
+        | set(old[gone, lv].tolist())
+        | _reordered(was, paths[:, lv])
+        for lv in range(paths.shape[1])
+    ]
     keep = {(t.level, t.id): t for t in prev.finer or [] if t.level < paths.shape[1]}
     keep = {key: t for key, t in keep.items() if key[1] not in dirty_at[key[0]]}
     finer = _finer(items, vectors, coords, paths, top, fine, keep)
     return MapResult(coords, topic_ids, top, False, paths, finer)
+
+
+def _reordered(was: Arr, tids: Arr) -> set[int]:
+    """Topics whose members' previous rows (``was``) do not rise in the current item order.
+
+    >>> tids = np.array([5, 6, 5, 6])
+    >>> _reordered(np.array([0, 3, 1, 2]), tids), _reordered(np.array([0, 2, 1, 3]), tids)
+    ({6}, set())
+    """
+    order = np.argsort(tids, kind="stable")
+    t, w = np.asarray(tids)[order], was[order]
+    down = (t[1:] == t[:-1]) & (w[1:] < w[:-1])
+    return set(t[1:][down].tolist())
 
 
 def _unless(records: list[Topic], dirty: set[int]) -> dict[int, Topic]:

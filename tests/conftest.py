@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,10 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         return
     if os.environ.get("PYTEST_XDIST_WORKER"):  # a worker itself: never spawn more
         return
-    if getattr(opt, "numprocesses", None) is None and not getattr(opt, "collectonly", False):
+    interactive = opt.usepdb or getattr(opt, "trace", False) or opt.capture == "no"
+    if interactive or getattr(opt, "collectonly", False) or opt.dist != "no":
+        return  # --pdb, --trace, -s, --collect-only or a --dist of the user's own
+    if getattr(opt, "numprocesses", None) is None:
         opt.numprocesses, opt.dist = 2, "loadfile"
 
 
@@ -102,12 +106,31 @@ def cli(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyp
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
-    """Print what the reliability tests tried (bad files, kill points, hostile queries)."""
+def _tried() -> dict[str, int]:
+    """What this process's reliability tests tried (``test_reliability.TRIED``)."""
     import sys
 
     mod = sys.modules.get("tests.test_reliability") or sys.modules.get("test_reliability")
-    tried = getattr(mod, "TRIED", None)
+    return dict(getattr(mod, "TRIED", None) or {})
+
+
+_WORKERS_TRIED: Counter[str] = Counter()  # on the controller: what the xdist workers tried
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workeroutput"):  # an xdist worker: hand the counts over
+        session.config.workeroutput["absorb_tried"] = _tried()
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown without pytest-xdist
+def pytest_testnodedown(node, error) -> None:  # type: ignore[no-untyped-def]
+    """(xdist, on the controller) A worker finished: keep what it tried."""
+    _WORKERS_TRIED.update(getattr(node, "workeroutput", {}).get("absorb_tried", {}))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Print what the reliability tests tried (bad files, kill points, hostile queries)."""
+    tried = Counter(_tried()) + _WORKERS_TRIED
     if tried:
         parts = ", ".join(f"{n} {what}" for what, n in sorted(tried.items()))
         terminalreporter.write_line(

@@ -43,3 +43,19 @@ def test_an_update_recounts_only_the_topics_it_touched(monkeypatch):
     assert topics._finer(items2, v2, got.coords, got.paths, got.topics, names) == got.finer
     # ... but only the topics holding the moved item or item 100, at each level, were counted
     assert 0 < recounted <= 2 * got.paths.shape[1] < len(got.topics) + len(got.finer)
+
+
+def test_records_of_reordered_members_are_counted_again():
+    """The same items in another order (entries re-sorted in an export) keep their places
+    and topics, but a record depends on its members' order (the label's anchor samples
+    every k-th member of a big topic), so those records are counted again."""
+    items, v, _ = corpus([150, 120], noise=0.3, seed=6)
+    res = build_map(items, v)
+    prev = PreviousMap([it.id for it in items], res.coords, res.topic_ids, res.topics, v)
+    back = list(range(len(items)))[::-1]
+    got = build_map([items[i] for i in back], v[back], prev)
+    assert not got.refitted
+    labels = {t.id: t.label for t in got.topics}
+    names = [labels.get(t, "") for t in range(max(labels) + 1)]
+    fresh = topics._topics([items[i] for i in back], v[back], got.coords, got.topic_ids, names)
+    assert fresh == got.topics

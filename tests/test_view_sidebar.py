@@ -45,9 +45,11 @@ def test_index_facts(app) -> None:
 def test_large_counts_fit_the_sidebar() -> None:
     from views.sidebar import short_count
 
-    assert [short_count(n) for n in (0, 99_985, 191_614, 2_345_678)] == [
+    assert [short_count(n) for n in (0, 99_985, 191_614, 999_949, 999_950, 2_345_678)] == [
         "0",
         "99,985",
         "191.6k",
+        "999.9k",
+        "1.00M",
         "2.35M",
     ]

@@ -115,7 +115,7 @@ def short_count(n: int) -> str:
     """
     if n < 100_000:
         return f"{n:,}"
-    return f"{n / 1e3:.1f}k" if n < 1_000_000 else f"{n / 1e6:.2f}M"
+    return f"{n / 1e3:.1f}k" if n < 999_950 else f"{n / 1e6:.2f}M"  # not "1000.0k"
 
 
 def index_facts(cat: A.Catalog, stats: dict[str, Any]) -> None:
