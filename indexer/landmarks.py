@@ -3,8 +3,8 @@
 From ``neighbours.LARGE`` items one UMAP of everything was most of the map's time (100k
 items, fake:384 vectors, 2 cores: HNSW neighbours 27 s and a 100-epoch UMAP 32 s). Here UMAP
 lays out the seeded 20k-item sample HDBSCAN is fitted on anyway, and each other item goes to
-the similarity-weighted mean position of its 10 nearest landmarks (the weighting
-``topics._interpolate`` uses to place new items), found in the landmarks' own HNSW graph:
+the similarity-weighted mean position of its 10 nearest landmarks (``similarity_weights``,
+which also places new items on an old map), found in the landmarks' own HNSW graph:
 18 s for the three steps. Neighbourhoods survive about as well: for 2,000 probe items, the
 share of the 10 nearest in the full space that are among the 10 nearest on the map was 0.337
 against 0.350 for the full UMAP (``/tmp`` experiment of 2026-12-03; ``bench/map_scale.py``
@@ -22,7 +22,7 @@ from .neighbours import _neighbours, _sample, ann_index
 
 Arr = np.ndarray
 PLACE_K = 10  # landmarks that place an item
-TEMPERATURE = 0.01  # softmax over their similarities, as topics._interpolate
+TEMPERATURE = 0.01  # of the softmax over similarities (tuned for new items: 0.005-0.01)
 
 
 def landmark_layout(x: Arr, k: int, seed: int, **umap_kw: Any) -> tuple[Arr, Arr]:
@@ -63,8 +63,13 @@ def place(q: Arr, index: Any, xs: Arr, own: Arr, block: int = 8192) -> Arr:
             flat = faiss.IndexFlatIP(xs.shape[1])
             flat.add(xs)
             sims[lost], idx[lost] = flat.search(rows[lost], k)
-        sims = np.where(idx >= 0, sims, -np.inf)
-        w = np.exp((sims - sims.max(axis=1, keepdims=True)) / TEMPERATURE)
-        w /= w.sum(axis=1, keepdims=True)
+        w = similarity_weights(np.where(idx >= 0, sims, -np.inf))
         out[a : a + block] = np.einsum("qk,qkd->qd", w, own[np.maximum(idx, 0)])
     return out
+
+
+def similarity_weights(sims: Arr) -> Arr:
+    """Row-wise softmax of similarities at ``TEMPERATURE``: the nearest count most. Places
+    landmarks' neighbours here and new items on an old map (``topics._interpolate``)."""
+    w = np.exp((sims - sims.max(axis=1, keepdims=True)) / TEMPERATURE)
+    return w / w.sum(axis=1, keepdims=True)

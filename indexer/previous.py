@@ -97,8 +97,9 @@ def _previous_map(prev: _Previous):
     rows = store.map_points(db)
     if not rows:
         return None
-    ords = {item_id: i for i, item_id in enumerate(store.item_ids(db))}
-    ivecs = prev.gen.array("item_vectors.npy", mmap=False)
+    ords, ivecs = prev.row_of, prev.item_vectors()  # rows in ``ord`` order, as read_items
+    if ivecs is None:
+        return None
     finer = store.finer_paths(db)  # empty for maps built before topic levels
     paths = [[r[3], *finer.get(r[0], [])] for r in rows]
     return PreviousMap(

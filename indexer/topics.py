@@ -37,7 +37,7 @@ import numpy as np
 
 from . import clusters
 from .labels import forget, topic_labels
-from .landmarks import landmark_layout
+from .landmarks import landmark_layout, similarity_weights
 from .layout import umap_layout as _umap
 from .levels import finer_levels, parents, paths_for_new
 from .models import Item, Topic
@@ -218,26 +218,22 @@ def _few_changes(items: list[Item], vectors: Arr, prev: PreviousMap) -> bool:
 def _incremental(items: list[Item], vectors: Arr, prev: PreviousMap) -> MapResult:
     """Old items keep place and topic; new ones go beside their nearest old neighbours."""
     pos = {pid: j for j, pid in enumerate(prev.ids)}
-    known = np.array([it.id in pos for it in items], bool)
-    src = np.array([pos[it.id] for it in items if it.id in pos], np.int64)
+    was = np.array([pos.get(it.id, -1) for it in items], np.int64)  # row on the old map
+    known = was >= 0
+    src = was[known]
+    ref = np.asarray(prev.vectors, np.float32)[src]
     pc, pt = np.asarray(prev.coords, np.float32), np.asarray(prev.topic_ids, np.int32)
     coords, topic_ids = np.zeros((len(items), 2), np.float32), np.full(len(items), -1, np.int32)
     coords[known], topic_ids[known] = pc[src], pt[src]
     if len(src) and not known.all():
-        ref = np.asarray(prev.vectors, np.float32)[src]
         coords[~known], topic_ids[~known] = _interpolate(vectors[~known], pc[src], ref, pt[src], 10)
     names = {t.id: t.label for t in prev.topics}
     k = max([int(topic_ids.max()) + 1, *[t + 1 for t in names]])
     labels = [names.get(t, f"topic {t + 1}") for t in range(k)]
-    # a topic none of whose members came, went, moved in vector space or changed order
-    # keeps its record (a record depends on its members' order: anchor sample, tie-breaks)
     changed = ~known
-    changed[known] = (vectors[known] != np.asarray(prev.vectors, np.float32)[src]).any(axis=1)
+    changed[known] = (vectors[known] != ref).any(axis=1)
     gone = np.setdiff1d(np.arange(len(prev.ids)), src)
-    was = np.full(len(items), -1, np.int64)
-    was[known] = src
-    dirty = set(topic_ids[changed].tolist()) | set(pt[gone].tolist())
-    dirty |= _reordered(was, topic_ids)
+    dirty = _dirty(topic_ids, pt, changed, gone, was)
     top = _topics(items, vectors, coords, topic_ids, labels, _unless(prev.topics, dirty))
     if prev.paths is None or np.asarray(prev.paths).shape[0] != len(prev.ids):
         return MapResult(coords, topic_ids, top, False, topic_ids.reshape(-1, 1), [])
@@ -245,19 +241,20 @@ def _incremental(items: list[Item], vectors: Arr, prev: PreviousMap) -> MapResul
     paths = np.zeros((len(items), old.shape[1]), np.int32)
     paths[known] = old[src]
     if len(src) and not known.all():
-        ref = np.asarray(prev.vectors, np.float32)[src]
         paths[~known] = paths_for_new(vectors[~known], ref, old[src], topic_ids[~known])
     fine = {(t.level, t.id): t.label for t in prev.finer or []}
-    dirty_at = [
-        set(paths[changed, lv].tolist())
-        | set(old[gone, lv].tolist())
-        | _reordered(was, paths[:, lv])
-        for lv in range(paths.shape[1])
-    ]
-    keep = {(t.level, t.id): t for t in prev.finer or [] if t.level < paths.shape[1]}
+    dirty_at = [_dirty(paths[:, lv], old[:, lv], changed, gone, was) for lv in range(old.shape[1])]
+    keep = {(t.level, t.id): t for t in prev.finer or [] if t.level < old.shape[1]}
     keep = {key: t for key, t in keep.items() if key[1] not in dirty_at[key[0]]}
     finer = _finer(items, vectors, coords, paths, top, fine, keep)
     return MapResult(coords, topic_ids, top, False, paths, finer)
+
+
+def _dirty(now: Arr, before: Arr, changed: Arr, gone: Arr, was: Arr) -> set[int]:
+    """The topics (ids of ``now``, one level) whose records must be counted again: they
+    hold a new or changed item, lost one (``before[gone]``), or their members changed order
+    (a record depends on it: the anchor's sample, tie-breaks). The others keep theirs."""
+    return set(now[changed].tolist()) | set(before[gone].tolist()) | _reordered(was, now)
 
 
 def _reordered(was: Arr, tids: Arr) -> set[int]:
@@ -288,8 +285,7 @@ def _interpolate(q: Arr, coords: Arr, vectors: Arr, topic_ids: Arr, k: int) -> t
         s = q[a : a + step] @ vectors.T
         top = np.argpartition(-s, k - 1, axis=1)[:, :k]
         sims = np.take_along_axis(s, top, 1)
-        w = np.exp((sims - sims.max(axis=1, keepdims=True)) / 0.01)  # tuned: 0.005-0.01
-        w /= w.sum(axis=1, keepdims=True)
+        w = similarity_weights(sims)
         xy[a : a + step] = np.einsum("qk,qkd->qd", w, coords[top])
         t = np.asarray(topic_ids)[top]
         votes = np.zeros((len(t), max(0, int(t.max())) + 2))
